@@ -1,0 +1,249 @@
+"""The caseload of one scenario, as a coordinator describes it (pydantic, validated on construction).
+
+Time semantics (see docs/concepts.md): every datetime is local wall-clock time in the scenario's
+``time_zone`` unless it carries an offset; a visit's windows bound the *start* of service.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cached_property
+from enum import StrEnum
+from typing import Annotated, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+
+
+class Role(StrEnum):
+    """Professional role of a caregiver (US home-care vocabulary)."""
+
+    AIDE = "aide"  # personal-care aide / home health aide (HHA)
+    HHA = "hha"
+    CNA = "cna"  # certified nursing assistant
+    LPN = "lpn"  # licensed practical nurse
+    RN = "rn"  # registered nurse
+    PT = "pt"  # physical therapist
+    OT = "ot"  # occupational therapist
+    SLP = "slp"  # speech-language pathologist
+    MSW = "msw"  # medical social worker
+
+
+class TravelMode(StrEnum):
+    DRIVE = "drive"
+    BICYCLE = "bicycle"
+    WALK = "walk"
+
+
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    DIVERSE = "diverse"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Location(_Frozen):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    address: str | None = None
+
+
+class TimeWindow(_Frozen):
+    """A closed interval [start, end] of local datetimes."""
+
+    start: datetime
+    end: datetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end < self.start:
+            raise ValueError(f"window ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class Shift(_Frozen):
+    """A period a caregiver is available, leaving from and returning to home."""
+
+    start: datetime
+    end: datetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError(f"shift ends ({self.end}) before or when it starts ({self.start})")
+        return self
+
+
+class Caregiver(_Frozen):
+    id: Id
+    name: str | None = None
+    role: Role
+    skills: frozenset[str] = frozenset()
+    home: Location
+    shifts: tuple[Shift, ...] = ()
+    max_work_min_per_day: int | None = Field(default=None, gt=0, le=24 * 60)
+    travel_mode: TravelMode = TravelMode.DRIVE
+    speed_kph: float | None = Field(default=None, gt=0, le=150)
+    languages: frozenset[str] = frozenset()
+    gender: Gender | None = None
+    avoids_pets: bool = False
+    avoids_smoking: bool = False
+
+    @field_validator("skills", "languages", mode="before")
+    @classmethod
+    def _lower_set(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part for part in value.replace(",", ";").split(";")]
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return frozenset(str(v).strip().lower() for v in value if str(v).strip())
+        return value
+
+
+class Client(_Frozen):
+    id: Id
+    name: str | None = None
+    location: Location
+    excluded_caregivers: frozenset[str] = frozenset()
+    preferred_caregivers: frozenset[str] = frozenset()
+    preferred_gender: Gender | None = None
+    languages: frozenset[str] = frozenset()
+    has_pets: bool = False
+    smoker: bool = False
+
+    @field_validator("excluded_caregivers", "preferred_caregivers", "languages", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part for part in value.replace(",", ";").split(";")]
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return frozenset(str(v).strip() for v in value if str(v).strip())
+        return value
+
+    @field_validator("languages", mode="after")
+    @classmethod
+    def _lower(cls, value: frozenset[str]) -> frozenset[str]:
+        return frozenset(v.lower() for v in value)
+
+
+class Dependency(_Frozen):
+    """This visit starts between ``min_lag_min`` and ``max_lag_min`` after visit ``after`` starts.
+
+    The lag is start-to-start (as in Mankowska et al. 2014). It binds when both visits are
+    assigned; either may be left unassigned on its own, with its own reason.
+    """
+
+    after: Id
+    min_lag_min: int = Field(default=0, ge=0)
+    max_lag_min: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.max_lag_min is not None and self.max_lag_min < self.min_lag_min:
+            raise ValueError("max_lag_min is smaller than min_lag_min")
+        return self
+
+
+class Visit(_Frozen):
+    id: Id
+    client_id: Id
+    duration_min: int = Field(gt=0, le=24 * 60)
+    windows: tuple[TimeWindow, ...] = Field(min_length=1)
+    required_skills: frozenset[str] = frozenset()
+    roles: frozenset[Role] = frozenset()  # empty: any role
+    priority: int = Field(default=3, ge=1, le=5)  # 5 = most important
+    caregivers_required: int = Field(default=1, ge=1, le=2)
+    dependency: Dependency | None = None
+    pinned_caregiver: Id | None = None
+
+    @field_validator("required_skills", mode="before")
+    @classmethod
+    def _lower_set(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part for part in value.replace(",", ";").split(";")]
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return frozenset(str(v).strip().lower() for v in value if str(v).strip())
+        return value
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _split_roles(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.replace(",", ";").split(";") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _windows_sorted_disjoint(self) -> Self:
+        ordered = sorted(self.windows, key=lambda w: w.start)
+        for earlier, later in zip(ordered, ordered[1:], strict=False):
+            if later.start <= earlier.end:
+                raise ValueError("time windows overlap; merge them into one")
+        object.__setattr__(self, "windows", tuple(ordered))
+        return self
+
+
+class Weights(_Frozen):
+    """Soft-goal weights, in cost units: one unit is one second of travel."""
+
+    travel_per_s: int = Field(default=1, ge=0)
+    non_preferred_caregiver: int = Field(default=900, ge=0)  # client named preferred caregivers
+    language_mismatch: int = Field(default=600, ge=0)  # no shared language
+    gender_mismatch: int = Field(default=1200, ge=0)  # preferred gender not met
+    unassigned_per_priority: int = Field(default=36_000, ge=1)  # x priority (1..5), per caregiver
+
+
+class Settings(_Frozen):
+    detour_factor: float = Field(default=1.3, ge=1.0, le=3.0)
+    drive_speed_kph: float = Field(default=30.0, gt=0, le=150)
+    bicycle_speed_kph: float = Field(default=15.0, gt=0, le=60)
+    walk_speed_kph: float = Field(default=4.5, gt=0, le=10)
+    weights: Weights = Weights()
+
+    def speed_kph(self, caregiver: Caregiver) -> float:
+        if caregiver.speed_kph is not None:
+            return caregiver.speed_kph
+        return {
+            TravelMode.DRIVE: self.drive_speed_kph,
+            TravelMode.BICYCLE: self.bicycle_speed_kph,
+            TravelMode.WALK: self.walk_speed_kph,
+        }[caregiver.travel_mode]
+
+
+class Scenario(_Frozen):
+    """Everything one solve needs: the caseload of a day (or more) plus settings."""
+
+    name: str = "scenario"
+    time_zone: str = "UTC"
+    caregivers: tuple[Caregiver, ...] = ()
+    clients: tuple[Client, ...] = ()
+    visits: tuple[Visit, ...] = ()
+    settings: Settings = Settings()
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @cached_property
+    def caregivers_by_id(self) -> dict[str, Caregiver]:
+        return {c.id: c for c in self.caregivers}
+
+    @cached_property
+    def clients_by_id(self) -> dict[str, Client]:
+        return {c.id: c for c in self.clients}
+
+    @cached_property
+    def visits_by_id(self) -> dict[str, Visit]:
+        return {v.id: v for v in self.visits}

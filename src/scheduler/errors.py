@@ -1,0 +1,56 @@
+"""Errors raised by the scheduler: subclasses of builtin exceptions, one module for all of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in the input, located as precisely as the source allows.
+
+    ``row`` is the 1-based line number in a CSV file (the header is line 1), or the
+    0-based position in a JSON list, shown as ``[i]``; ``item_id`` names the record when known.
+    """
+
+    source: str
+    message: str
+    row: int | str | None = None
+    field: str | None = None
+    item_id: str | None = None
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.item_id is not None:
+            where += f" (id {self.item_id})"
+        if self.field is not None:
+            where += f", field '{self.field}'"
+        return f"{where}: {self.message}"
+
+
+class SchedulerError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ScenarioError(SchedulerError, ValueError):
+    """The input is invalid. Carries every problem found, not only the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the input:\n{lines}")
+
+
+class RosterFileError(SchedulerError, ValueError):
+    """A roster file could not be read (for `scheduler check`)."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the roster:\n{lines}")
+
+
+class SolverError(SchedulerError, RuntimeError):
+    """The optimiser reached a state that should be impossible (a bug, never bad input)."""

@@ -1,0 +1,85 @@
+"""The roster: read-only result objects, also the schema of roster.json."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Stop(_Frozen):
+    """One caregiver serving one visit."""
+
+    visit_id: str
+    client_id: str
+    start: AwareDatetime
+    end: AwareDatetime
+    travel_before_min: float = Field(ge=0)
+
+
+class Route(_Frozen):
+    """One caregiver's shift: leave home, serve the stops in order, return home."""
+
+    caregiver_id: str
+    departure: AwareDatetime
+    return_home: AwareDatetime = Field(alias="return")
+    travel_home_min: float = Field(ge=0)
+    stops: tuple[Stop, ...]
+
+
+class Unassigned(_Frozen):
+    visit_id: str
+    client_id: str
+    reason_code: str
+    reason: str
+
+
+class CaregiverUse(_Frozen):
+    caregiver_id: str
+    visits: int
+    service_min: float
+    travel_min: float
+    working_min: float
+    available_min: float
+    utilisation: float  # service minutes / available shift minutes
+
+
+class Kpis(_Frozen):
+    visits_total: int
+    visits_assigned: int
+    visits_unassigned: int
+    service_min: float
+    travel_min: float
+    working_min: float
+    preferred_visits: int  # assigned visits whose client named preferred caregivers ...
+    preferred_met: int  # ... served by one of them (every caregiver of the visit)
+    caregivers: tuple[CaregiverUse, ...]
+
+
+class SolveInfo(_Frozen):
+    cost: int
+    status: str
+    first_solution: str
+    time_limit_s: float
+    seed: int
+    wall_s: float
+
+
+class Roster(_Frozen):
+    scenario: str
+    time_zone: str
+    routes: tuple[Route, ...]
+    unassigned: tuple[Unassigned, ...]
+    kpis: Kpis | None = None
+    solve_info: SolveInfo | None = None
+
+    def stops_of(self, visit_id: str) -> list[tuple[Route, Stop]]:
+        return [(r, s) for r in self.routes for s in r.stops if s.visit_id == visit_id]
+
+
+def minutes(first: datetime, second: datetime) -> float:
+    return (second - first).total_seconds() / 60.0

@@ -1,0 +1,251 @@
+"""Compile a scenario into the optimiser's problem: integer numpy arrays and id<->index maps.
+
+Nodes are the places a caregiver serves: one node per caregiver a visit needs (a double-handed
+visit has two). Vehicles are caregiver shifts. Times are integer seconds from the clock's origin.
+Nothing below this module reads a pydantic object.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from scheduler.domain.clock import Clock
+from scheduler.domain.eligibility import is_eligible
+from scheduler.domain.model import Client, Location, Scenario, Weights
+from scheduler.domain.preferences import preference_cost
+from scheduler.travel.base import TravelModel, TravelProfile, profile_of
+
+
+@dataclass(frozen=True)
+class DependencyArc:
+    """``later`` starts between ``min_lag_s`` and ``max_lag_s`` after ``earlier`` (nodes)."""
+
+    earlier: int
+    later: int
+    min_lag_s: int
+    max_lag_s: int | None
+
+
+@dataclass(frozen=True)
+class WorkLimit:
+    """The shifts (vehicles) of one caregiver on one day share at most ``max_work_s``."""
+
+    vehicles: tuple[int, ...]
+    max_work_s: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    clock: Clock
+    horizon_s: int
+    # visits
+    visit_ids: tuple[str, ...]
+    # nodes (visit copies); node n serves visit node_visit[n]
+    node_visit: np.ndarray
+    node_location: np.ndarray
+    node_service_s: np.ndarray
+    node_windows_s: tuple[tuple[tuple[int, int], ...], ...]
+    node_penalty: np.ndarray
+    node_allowed_vehicles: tuple[tuple[int, ...], ...]
+    sync_groups: tuple[tuple[int, ...], ...]
+    dependencies: tuple[DependencyArc, ...]
+    # vehicles (caregiver shifts)
+    caregiver_ids: tuple[str, ...]
+    vehicle_caregiver: np.ndarray
+    vehicle_location: np.ndarray
+    vehicle_start_s: np.ndarray
+    vehicle_end_s: np.ndarray
+    vehicle_profile: np.ndarray
+    work_limits: tuple[WorkLimit, ...]
+    # costs
+    travel_s: np.ndarray  # [profile, location, location]
+    travel_weight: int
+    preference_cost: np.ndarray  # [vehicle, node]
+    # visits left out before solving: visit index -> short code of why
+    excluded_visits: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def num_nodes(self) -> int:
+        return len(self.node_visit)
+
+    @property
+    def num_vehicles(self) -> int:
+        return len(self.vehicle_caregiver)
+
+    def node_travel_s(self, profile: int) -> np.ndarray:
+        """Travel seconds between nodes then vehicle homes: nodes first, then one per vehicle."""
+        locs = np.concatenate([self.node_location, self.vehicle_location])
+        return self.travel_s[profile][np.ix_(locs, locs)]
+
+
+def first_day(scenario: Scenario) -> Clock:
+    """The clock whose origin is local midnight of the earliest shift or window."""
+    zone = scenario.zone
+    moments = [s.start for c in scenario.caregivers for s in c.shifts]
+    moments += [w.start for v in scenario.visits for w in v.windows]
+    days = [(m.replace(tzinfo=zone) if m.tzinfo is None else m.astimezone(zone)).date()
+            for m in moments]
+    return Clock.starting(min(days, default=date(2000, 1, 1)), zone)
+
+
+def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
+    clock = first_day(scenario)
+    weights = scenario.settings.weights
+    clients = scenario.clients_by_id
+
+    locations: list[Location] = []
+    location_index: dict[tuple[float, float], int] = {}
+
+    def locate(loc: Location) -> int:
+        key = (loc.lat, loc.lon)
+        if key not in location_index:
+            location_index[key] = len(locations)
+            locations.append(loc)
+        return location_index[key]
+
+    # Vehicles: one per caregiver shift.
+    profiles: list[TravelProfile] = sorted(
+        {profile_of(c, scenario.settings) for c in scenario.caregivers}
+    )
+    profile_index = {p: i for i, p in enumerate(profiles)}
+    vehicle_caregiver, vehicle_location, vehicle_start, vehicle_end, vehicle_profile = [], [], [], [], []
+    shifts_by_day: dict[tuple[int, object], list[int]] = defaultdict(list)
+    for ci, caregiver in enumerate(scenario.caregivers):
+        for shift in caregiver.shifts:
+            v = len(vehicle_caregiver)
+            vehicle_caregiver.append(ci)
+            vehicle_location.append(locate(caregiver.home))
+            vehicle_start.append(clock.to_s(shift.start))
+            vehicle_end.append(clock.to_s(shift.end))
+            vehicle_profile.append(profile_index[profile_of(caregiver, scenario.settings)])
+            shifts_by_day[(ci, clock.local_date(shift.start))].append(v)
+    work_limits = []
+    for (ci, _day), vehicles in sorted(shifts_by_day.items(), key=lambda kv: kv[1][0]):
+        max_min = scenario.caregivers[ci].max_work_min_per_day
+        if max_min is not None:
+            work_limits.append(WorkLimit(tuple(vehicles), max_min * 60))
+
+    for client in scenario.clients:
+        locate(client.location)
+    travel_s = np.stack([travel.durations_s(locations, p) for p in profiles]) if profiles else (
+        np.zeros((0, len(locations), len(locations)), dtype=np.int64)
+    )
+
+    v_start = np.array(vehicle_start, dtype=np.int64)
+    v_end = np.array(vehicle_end, dtype=np.int64)
+    v_loc = np.array(vehicle_location, dtype=np.int64)
+    v_prof = np.array(vehicle_profile, dtype=np.int64)
+    max_work = np.full(len(vehicle_caregiver), np.iinfo(np.int64).max // 4, dtype=np.int64)
+    for limit in work_limits:
+        max_work[list(limit.vehicles)] = limit.max_work_s
+
+    node_visit, node_location, node_service, node_windows, node_penalty, node_allowed = (
+        [], [], [], [], [], []
+    )
+    pref_columns: list[np.ndarray] = []
+    sync_groups: list[tuple[int, ...]] = []
+    first_node: dict[str, int] = {}
+    excluded: dict[int, str] = {}
+
+    for vi, visit in enumerate(scenario.visits):
+        client = clients[visit.client_id]
+        loc = locate(client.location)
+        windows = tuple((clock.to_s(w.start), clock.to_s(w.end)) for w in visit.windows)
+        service_s = visit.duration_min * 60
+
+        eligible_caregivers = np.array(
+            [is_eligible(c, client, visit) for c in scenario.caregivers], dtype=bool
+        )
+        if not len(vehicle_caregiver) or not eligible_caregivers.any():
+            excluded[vi] = "not_eligible"
+            continue
+        eligible = eligible_caregivers[np.array(vehicle_caregiver)]
+        # Reachability: some window start in [first arrival, last start that still gets home].
+        out_s = travel_s[v_prof, v_loc, loc]
+        back_s = travel_s[v_prof, loc, v_loc]
+        earliest = v_start + out_s
+        latest = v_end - service_s - back_s
+        fits_window = np.zeros_like(eligible)
+        for lo, hi in windows:
+            fits_window |= (np.maximum(earliest, lo) <= np.minimum(latest, hi))
+        fits_work = out_s + service_s + back_s <= max_work
+        allowed_mask = eligible & fits_window & fits_work
+        allowed = tuple(int(v) for v in np.flatnonzero(allowed_mask))
+        distinct = {vehicle_caregiver[v] for v in allowed}
+        if len(distinct) < visit.caregivers_required:
+            excluded[vi] = "unreachable" if eligible.any() else "not_eligible"
+            continue
+
+        preference = _preference_cost(scenario, client, weights, vehicle_caregiver)
+        nodes = []
+        for _copy in range(visit.caregivers_required):
+            nodes.append(len(node_visit))
+            node_visit.append(vi)
+            node_location.append(loc)
+            node_service.append(service_s)
+            node_windows.append(windows)
+            node_penalty.append(weights.unassigned_per_priority * visit.priority)
+            node_allowed.append(allowed)
+            pref_columns.append(preference)
+        first_node[visit.id] = nodes[0]
+        if len(nodes) > 1:
+            sync_groups.append(tuple(nodes))
+
+    dependencies = []
+    for visit in scenario.visits:
+        dep = visit.dependency
+        if dep is None or visit.id not in first_node or dep.after not in first_node:
+            continue
+        dependencies.append(
+            DependencyArc(
+                earlier=first_node[dep.after],
+                later=first_node[visit.id],
+                min_lag_s=dep.min_lag_min * 60,
+                max_lag_s=None if dep.max_lag_min is None else dep.max_lag_min * 60,
+            )
+        )
+
+    all_times = [*vehicle_end, *(hi for ws in node_windows for _, hi in ws)]
+    horizon_s = int(max(all_times, default=0)) + 24 * 3600
+    preference_cost = (
+        np.stack(pref_columns, axis=1) if pref_columns
+        else np.zeros((len(vehicle_caregiver), 0), dtype=np.int64)
+    )
+    return Problem(
+        clock=clock,
+        horizon_s=horizon_s,
+        visit_ids=tuple(v.id for v in scenario.visits),
+        node_visit=np.array(node_visit, dtype=np.int64),
+        node_location=np.array(node_location, dtype=np.int64),
+        node_service_s=np.array(node_service, dtype=np.int64),
+        node_windows_s=tuple(node_windows),
+        node_penalty=np.array(node_penalty, dtype=np.int64),
+        node_allowed_vehicles=tuple(node_allowed),
+        sync_groups=tuple(sync_groups),
+        dependencies=tuple(dependencies),
+        caregiver_ids=tuple(c.id for c in scenario.caregivers),
+        vehicle_caregiver=np.array(vehicle_caregiver, dtype=np.int64),
+        vehicle_location=v_loc,
+        vehicle_start_s=v_start,
+        vehicle_end_s=v_end,
+        vehicle_profile=v_prof,
+        work_limits=tuple(work_limits),
+        travel_s=travel_s,
+        travel_weight=weights.travel_per_s,
+        preference_cost=preference_cost.astype(np.int64),
+        excluded_visits=excluded,
+    )
+
+
+def _preference_cost(
+    scenario: Scenario, client: Client, weights: Weights, vehicle_caregiver: list[int]
+) -> np.ndarray:
+    """Soft cost of each vehicle serving this client (the named terms in domain.preferences)."""
+    per_caregiver = np.array(
+        [preference_cost(c, client, weights) for c in scenario.caregivers], dtype=np.int64
+    )
+    return per_caregiver[np.array(vehicle_caregiver, dtype=np.int64)]

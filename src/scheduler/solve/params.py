@@ -1,0 +1,31 @@
+"""Search parameters, validated on construction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class SolveParams:
+    """How hard and how to search.
+
+    ``time_limit_s`` caps the wall time of the routing search. The search is deterministic for
+    the same input and parameters when it stops on ``solution_limit`` or by itself; under a pure
+    wall-clock limit, a slower or busier machine may stop it at another point (docs/concepts.md).
+    ``seed`` seeds every randomised step (the timing model's CP-SAT search).
+    """
+
+    time_limit_s: float = 10.0
+    seed: int = 0
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    solution_limit: int | None = None
+    log_search: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.time_limit_s > 0:
+            raise ValueError(f"time_limit_s must be positive, got {self.time_limit_s}")
+        if self.solution_limit is not None and self.solution_limit < 1:
+            raise ValueError(f"solution_limit must be at least 1, got {self.solution_limit}")
+        if self.seed < 0:
+            raise ValueError(f"seed must be non-negative, got {self.seed}")

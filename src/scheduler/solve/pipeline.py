@@ -1,0 +1,60 @@
+"""One solve, end to end: compile -> route -> time -> extract -> explain -> measure -> validate."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from scheduler.domain.model import Scenario
+from scheduler.errors import SolverError
+from scheduler.solution.explain import explain_unassigned
+from scheduler.solution.kpis import compute_kpis
+from scheduler.solution.roster import Roster, SolveInfo
+from scheduler.solution.validate import validate_roster
+from scheduler.solve.compile import compile_problem
+from scheduler.solve.extract import build_routes
+from scheduler.solve.params import SolveParams
+from scheduler.solve.routing import Progress, solve_routes
+from scheduler.solve.schedule import schedule_routes
+from scheduler.travel.base import TravelModel
+
+log = logging.getLogger(__name__)
+
+
+def solve_scenario(
+    scenario: Scenario,
+    travel: TravelModel,
+    params: SolveParams,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Roster:
+    problem = compile_problem(scenario, travel)
+    log.info("compiled %d visit nodes, %d shifts", problem.num_nodes, problem.num_vehicles)
+    result = solve_routes(problem, params, on_progress)
+    timing = schedule_routes(problem, result.routes, seed=params.seed)
+    client_of = {v.id: v.client_id for v in scenario.visits}
+    routes = build_routes(problem, result.routes, timing, client_of)
+
+    served = {stop.visit_id for route in routes for stop in route.stops}
+    missing = [v.id for v in scenario.visits if v.id not in served]
+    unassigned = explain_unassigned(scenario, routes, missing, problem.clock, travel)
+    roster = Roster(
+        scenario=scenario.name,
+        time_zone=scenario.time_zone,
+        routes=routes,
+        unassigned=unassigned,
+        solve_info=SolveInfo(
+            cost=result.cost,
+            status=result.status,
+            first_solution=result.first_solution,
+            time_limit_s=params.time_limit_s,
+            seed=params.seed,
+            wall_s=round(result.wall_s, 3),
+        ),
+    )
+    roster = roster.model_copy(update={"kpis": compute_kpis(scenario, roster)})
+
+    violations = validate_roster(scenario, roster, travel)
+    if violations:
+        listed = "\n".join(f"  - {v}" for v in violations[:20])
+        raise SolverError(f"the optimiser produced a roster that breaks hard rules:\n{listed}")
+    return roster

@@ -1,0 +1,195 @@
+"""The rules of the routing model, one named function each, in the order they are added.
+
+Every function takes the :class:`RoutingContext` (OR-Tools objects plus the compiled problem) and
+adds its rule. None of them imports OR-Tools: ``scheduler.solve.routing`` owns that import and the
+build order. Hard rules restrict what a roster may be; soft rules add named cost terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from scheduler.solve.compile import Problem
+
+TIME = "time"
+PREFERENCE = "preference"
+
+
+@dataclass
+class RoutingContext:
+    problem: Problem
+    manager: Any  # pywrapcp.RoutingIndexManager
+    routing: Any  # pywrapcp.RoutingModel
+    dimensions: dict[str, Any] = field(default_factory=dict)
+
+    def index(self, node: int) -> int:
+        return int(self.manager.NodeToIndex(node))
+
+    @property
+    def time(self) -> Any:
+        return self.dimensions[TIME]
+
+
+def _node_matrix(problem: Problem, profile: int, *, with_service: bool) -> list[list[int]]:
+    matrix = problem.node_travel_s(profile)
+    if with_service:
+        service = np.concatenate([problem.node_service_s, np.zeros(problem.num_vehicles, np.int64)])
+        matrix = matrix + service[:, None]
+    out: list[list[int]] = matrix.tolist()
+    return out
+
+
+# --- travel and time ---------------------------------------------------------------------------
+
+
+def add_travel_cost(ctx: RoutingContext) -> None:
+    """Soft: every second travelled costs ``travel_per_s`` (per travel profile of the vehicle)."""
+    p = ctx.problem
+    for profile in range(len(p.travel_s)):
+        matrix = p.node_travel_s(profile) * p.travel_weight
+        callback = ctx.routing.RegisterTransitMatrix(matrix.tolist())
+        for v in range(p.num_vehicles):
+            if p.vehicle_profile[v] == profile:
+                ctx.routing.SetArcCostEvaluatorOfVehicle(callback, v)
+
+
+def add_time_dimension(ctx: RoutingContext) -> None:
+    """Hard: service then travel separate consecutive starts; waiting is allowed (slack)."""
+    p = ctx.problem
+    callbacks = [
+        ctx.routing.RegisterTransitMatrix(_node_matrix(p, profile, with_service=True))
+        for profile in range(len(p.travel_s))
+    ]
+    per_vehicle = [callbacks[int(p.vehicle_profile[v])] for v in range(p.num_vehicles)]
+    ctx.routing.AddDimensionWithVehicleTransits(per_vehicle, p.horizon_s, p.horizon_s, False, TIME)
+    ctx.dimensions[TIME] = ctx.routing.GetDimensionOrDie(TIME)
+
+
+def add_visit_windows(ctx: RoutingContext) -> None:
+    """Hard: service starts inside one of the visit's windows."""
+    for node, windows in enumerate(ctx.problem.node_windows_s):
+        cumul = ctx.time.CumulVar(ctx.index(node))
+        cumul.SetRange(windows[0][0], windows[-1][1])
+        for (_, end), (start, _) in zip(windows, windows[1:], strict=False):
+            if start - end > 1:
+                cumul.RemoveInterval(end + 1, start - 1)
+
+
+def add_shift_windows(ctx: RoutingContext) -> None:
+    """Hard: a caregiver leaves home and is back home within the shift."""
+    p = ctx.problem
+    for v in range(p.num_vehicles):
+        lo, hi = int(p.vehicle_start_s[v]), int(p.vehicle_end_s[v])
+        ctx.time.CumulVar(ctx.routing.Start(v)).SetRange(lo, hi)
+        ctx.time.CumulVar(ctx.routing.End(v)).SetRange(lo, hi)
+
+
+def add_max_working_time(ctx: RoutingContext) -> None:
+    """Hard: from leaving home to coming back, summed over a day's shifts, within the limit."""
+    solver = ctx.routing.solver()
+    for limit in ctx.problem.work_limits:
+        if len(limit.vehicles) == 1:
+            ctx.time.SetSpanUpperBoundForVehicle(limit.max_work_s, limit.vehicles[0])
+            continue
+        spans = [
+            ctx.time.CumulVar(ctx.routing.End(v)) - ctx.time.CumulVar(ctx.routing.Start(v))
+            for v in limit.vehicles
+        ]
+        solver.Add(solver.Sum(spans) <= limit.max_work_s)
+
+
+# --- who may serve a visit ---------------------------------------------------------------------
+
+
+def add_eligibility(ctx: RoutingContext) -> None:
+    """Hard: skills, role, client exclusions, household, pins (compiled into allowed shifts).
+
+    The vehicle variable's domain is narrowed directly (-1 = not served): ortools 9.15's Python
+    binding of ``SetAllowedVehiclesForIndex`` rejects every list (absl::Span typemap).
+    """
+    for node, allowed in enumerate(ctx.problem.node_allowed_vehicles):
+        ctx.routing.VehicleVar(ctx.index(node)).SetValues([-1, *allowed])
+
+
+# --- visits tied to each other -------------------------------------------------------------------
+
+
+def add_double_handed_sync(ctx: RoutingContext) -> None:
+    """Hard: the caregivers of a double-handed visit are different people who start together.
+
+    All copies are served or none. Copies go to different shifts; since one caregiver's shifts
+    never overlap (checked on input), different shifts at the same moment are different people.
+    """
+    routing, solver = ctx.routing, ctx.routing.solver()
+    for group in ctx.problem.sync_groups:
+        first = ctx.index(group[0])
+        for node in group[1:]:
+            other = ctx.index(node)
+            solver.Add(routing.ActiveVar(first) == routing.ActiveVar(other))
+            solver.Add(ctx.time.CumulVar(first) == ctx.time.CumulVar(other))
+        for a_pos, a in enumerate(group):
+            for b in group[a_pos + 1:]:
+                ia, ib = ctx.index(a), ctx.index(b)
+                different = solver.IsDifferentVar(routing.VehicleVar(ia), routing.VehicleVar(ib))
+                solver.Add(different >= routing.ActiveVar(ia))
+
+
+def add_dependencies(ctx: RoutingContext) -> None:
+    """Hard: a dependent visit starts within its lag after the visit it depends on.
+
+    Binds only when both are served: ``later - earlier >= min_lag`` is relaxed by a big M
+    otherwise (and likewise the maximum lag).
+    """
+    routing, solver, p = ctx.routing, ctx.routing.solver(), ctx.problem
+    big_m = 2 * p.horizon_s
+    for arc in p.dependencies:
+        a, b = ctx.index(arc.earlier), ctx.index(arc.later)
+        lag = ctx.time.CumulVar(b) - ctx.time.CumulVar(a)
+        slack = big_m * (2 - routing.ActiveVar(a) - routing.ActiveVar(b))
+        solver.Add(lag + slack >= arc.min_lag_s)
+        if arc.max_lag_s is not None:
+            solver.Add(lag - slack <= arc.max_lag_s)
+
+
+# --- soft goals ----------------------------------------------------------------------------------
+
+
+def add_preference_costs(ctx: RoutingContext) -> None:
+    """Soft: preferred caregiver, shared language, preferred gender (domain.preferences terms).
+
+    A cost that depends only on (caregiver, visit) is a unary transit per vehicle; summing it in
+    a dimension and pricing the dimension's span adds it to the objective.
+    """
+    p = ctx.problem
+    if p.num_nodes == 0 or not p.preference_cost.any():
+        return
+    callbacks = []
+    for v in range(p.num_vehicles):
+        values = [int(x) for x in p.preference_cost[v]] + [0] * p.num_vehicles
+        callbacks.append(ctx.routing.RegisterUnaryTransitVector(values))
+    capacity = int(p.preference_cost.sum(axis=1).max()) + 1
+    ctx.routing.AddDimensionWithVehicleTransits(callbacks, 0, capacity, True, PREFERENCE)
+    dimension = ctx.routing.GetDimensionOrDie(PREFERENCE)
+    dimension.SetSpanCostCoefficientForAllVehicles(1)
+    ctx.dimensions[PREFERENCE] = dimension
+
+
+def add_unassigned_penalties(ctx: RoutingContext) -> None:
+    """Soft: a visit may be left out at a priority-weighted penalty, so a roster always exists."""
+    for node, penalty in enumerate(ctx.problem.node_penalty):
+        ctx.routing.AddDisjunction([ctx.index(node)], int(penalty))
+
+
+HARD_RULES = (
+    add_time_dimension,
+    add_visit_windows,
+    add_shift_windows,
+    add_max_working_time,
+    add_eligibility,
+    add_double_handed_sync,
+    add_dependencies,
+)
+SOFT_RULES = (add_travel_cost, add_preference_costs, add_unassigned_penalties)
