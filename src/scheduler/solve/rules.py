@@ -15,7 +15,6 @@ import numpy as np
 from scheduler.solve.compile import Problem
 
 TIME = "time"
-PREFERENCE = "preference"
 
 
 @dataclass
@@ -45,15 +44,25 @@ def _node_matrix(problem: Problem, profile: int, *, with_service: bool) -> list[
 # --- travel and time ---------------------------------------------------------------------------
 
 
-def add_travel_cost(ctx: RoutingContext) -> None:
-    """Soft: every second travelled costs ``travel_per_s`` (per travel profile of the vehicle)."""
+def add_travel_and_preference_costs(ctx: RoutingContext) -> None:
+    """Soft: travel (``travel_per_s`` per second) plus the preference terms of the caregiver
+    for each visit (preferred caregiver, language, gender; see domain.preferences).
+
+    The preference cost of serving node j is charged on the arc into j, so a route pays it once
+    per visit. Vehicles with the same travel profile and preference row share one matrix.
+    (Per-vehicle unary transits would be lighter, but ortools 9.15 finds no solution with them.)
+    """
     p = ctx.problem
-    for profile in range(len(p.travel_s)):
-        matrix = p.node_travel_s(profile) * p.travel_weight
-        callback = ctx.routing.RegisterTransitMatrix(matrix.tolist())
-        for v in range(p.num_vehicles):
-            if p.vehicle_profile[v] == profile:
-                ctx.routing.SetArcCostEvaluatorOfVehicle(callback, v)
+    shared: dict[tuple[int, bytes], int] = {}
+    for v in range(p.num_vehicles):
+        profile = int(p.vehicle_profile[v])
+        row = np.concatenate([p.preference_cost[v], np.zeros(p.num_vehicles, np.int64)])
+        key = (profile, row.tobytes())
+        if key not in shared:
+            matrix = p.node_travel_s(profile) * p.travel_weight + row[None, :]
+            np.fill_diagonal(matrix, 0)
+            shared[key] = ctx.routing.RegisterTransitMatrix(matrix.tolist())
+        ctx.routing.SetArcCostEvaluatorOfVehicle(shared[key], v)
 
 
 def add_time_dimension(ctx: RoutingContext) -> None:
@@ -157,26 +166,6 @@ def add_dependencies(ctx: RoutingContext) -> None:
 # --- soft goals ----------------------------------------------------------------------------------
 
 
-def add_preference_costs(ctx: RoutingContext) -> None:
-    """Soft: preferred caregiver, shared language, preferred gender (domain.preferences terms).
-
-    A cost that depends only on (caregiver, visit) is a unary transit per vehicle; summing it in
-    a dimension and pricing the dimension's span adds it to the objective.
-    """
-    p = ctx.problem
-    if p.num_nodes == 0 or not p.preference_cost.any():
-        return
-    callbacks = []
-    for v in range(p.num_vehicles):
-        values = [int(x) for x in p.preference_cost[v]] + [0] * p.num_vehicles
-        callbacks.append(ctx.routing.RegisterUnaryTransitVector(values))
-    capacity = int(p.preference_cost.sum(axis=1).max()) + 1
-    ctx.routing.AddDimensionWithVehicleTransits(callbacks, 0, capacity, True, PREFERENCE)
-    dimension = ctx.routing.GetDimensionOrDie(PREFERENCE)
-    dimension.SetSpanCostCoefficientForAllVehicles(1)
-    ctx.dimensions[PREFERENCE] = dimension
-
-
 def add_unassigned_penalties(ctx: RoutingContext) -> None:
     """Soft: a visit may be left out at a priority-weighted penalty, so a roster always exists."""
     for node, penalty in enumerate(ctx.problem.node_penalty):
@@ -192,4 +181,4 @@ HARD_RULES = (
     add_double_handed_sync,
     add_dependencies,
 )
-SOFT_RULES = (add_travel_cost, add_preference_costs, add_unassigned_penalties)
+SOFT_RULES = (add_travel_and_preference_costs, add_unassigned_penalties)

@@ -1,0 +1,42 @@
+"""The library face: what other systems call. Everything here is keyword-friendly and typed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from scheduler.domain.model import Scenario
+from scheduler.solution.roster import Roster
+from scheduler.solution.validate import Violation, validate_roster
+from scheduler.solve.params import SolveParams
+from scheduler.solve.pipeline import solve_scenario
+from scheduler.solve.routing import Progress
+from scheduler.travel.base import TravelModel
+from scheduler.travel.great_circle import GreatCircleTravel
+
+
+def travel_model_for(scenario: Scenario) -> TravelModel:
+    """The travel model a scenario asks for (great-circle with its detour factor by default)."""
+    return GreatCircleTravel(detour_factor=scenario.settings.detour_factor)
+
+
+def solve(
+    scenario: Scenario,
+    *,
+    time_limit_s: float = 10.0,
+    seed: int = 0,
+    solution_limit: int | None = None,
+    travel: TravelModel | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    params: SolveParams | None = None,
+) -> Roster:
+    """Build a validated roster. Never "no solution": visits that cannot be placed are listed
+    in ``roster.unassigned`` with a reason. Raises SolverError only on an internal fault."""
+    params = params or SolveParams(time_limit_s=time_limit_s, seed=seed, solution_limit=solution_limit)
+    return solve_scenario(scenario, travel or travel_model_for(scenario), params, on_progress)
+
+
+def check_roster(
+    scenario: Scenario, roster: Roster, *, travel: TravelModel | None = None
+) -> list[Violation]:
+    """Every hard rule the roster breaks (independent of the optimiser); empty when valid."""
+    return validate_roster(scenario, roster, travel or travel_model_for(scenario))

@@ -1,0 +1,25 @@
+"""The `scheduler` command: thin over the library, one module per command."""
+
+from __future__ import annotations
+
+import typer
+
+from scheduler.cli.check import check
+from scheduler.cli.solve import solve
+from scheduler.cli.validate import validate
+
+# Locals are never shown in a traceback: they may hold client data.
+app = typer.Typer(
+    name="scheduler",
+    help="Home-care rosters: who goes where, when, in what order.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+app.command()(solve)
+app.command()(validate)
+app.command()(check)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,93 @@
+"""Write a roster (JSON, CSV, readable summary) and read roster.json back.
+
+Files are written to a temporary folder next to the target and moved into place one by one with
+``os.replace``, so a reader never sees a half-written file and nothing existing is touched unless
+the whole set was written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from pydantic import ValidationError
+
+from scheduler.domain.model import Scenario
+from scheduler.errors import Problem, RosterFileError
+from scheduler.io.summary import format_summary
+from scheduler.solution.roster import Roster
+
+ROSTER_JSON = "roster.json"
+ROSTER_CSV = "roster.csv"
+UNASSIGNED_CSV = "unassigned.csv"
+SUMMARY_TXT = "summary.txt"
+
+
+def roster_frame(roster: Roster) -> pd.DataFrame:
+    rows = [
+        {
+            "caregiver_id": route.caregiver_id,
+            "visit_id": stop.visit_id,
+            "client_id": stop.client_id,
+            "start": stop.start.isoformat(),
+            "end": stop.end.isoformat(),
+            "duration_min": round((stop.end - stop.start).total_seconds() / 60.0, 2),
+            "travel_before_min": stop.travel_before_min,
+        }
+        for route in roster.routes
+        for stop in route.stops
+    ]
+    columns = ["caregiver_id", "visit_id", "client_id", "start", "end", "duration_min",
+               "travel_before_min"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def unassigned_frame(roster: Roster) -> pd.DataFrame:
+    columns = ["visit_id", "client_id", "reason_code", "reason"]
+    return pd.DataFrame([u.model_dump() for u in roster.unassigned], columns=columns)
+
+
+def write_roster(scenario: Scenario, roster: Roster, out_dir: str | Path) -> list[Path]:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".roster-", dir=out))
+    try:
+        (staging / ROSTER_JSON).write_text(
+            roster.model_dump_json(indent=2, by_alias=True) + "\n", encoding="utf-8"
+        )
+        roster_frame(roster).to_csv(staging / ROSTER_CSV, index=False)
+        unassigned_frame(roster).to_csv(staging / UNASSIGNED_CSV, index=False)
+        (staging / SUMMARY_TXT).write_text(format_summary(scenario, roster), encoding="utf-8")
+        written = []
+        for name in (ROSTER_JSON, ROSTER_CSV, UNASSIGNED_CSV, SUMMARY_TXT):
+            os.replace(staging / name, out / name)
+            written.append(out / name)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def read_roster(path: str | Path) -> Roster:
+    path = Path(path)
+    if path.is_dir():
+        path = path / ROSTER_JSON
+    source = str(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RosterFileError([Problem(source, "no such file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RosterFileError([Problem(source, f"cannot read: {exc}")]) from None
+    except json.JSONDecodeError as exc:
+        raise RosterFileError([Problem(source, f"not valid JSON: {exc.msg}", row=exc.lineno)]) from None
+    try:
+        return Roster.model_validate(raw)
+    except ValidationError as exc:
+        raise RosterFileError(
+            [Problem(source, str(e["msg"]), field=".".join(map(str, e["loc"])))
+             for e in exc.errors()]
+        ) from None

@@ -1,0 +1,246 @@
+"""Read a scenario from one JSON file or from a folder of CSV files.
+
+Every problem is collected with its file, row and field, and raised once as ScenarioError.
+
+CSV folder: ``caregivers.csv``, ``clients.csv``, ``visits.csv`` and an optional ``scenario.json``
+(name, time_zone, settings). Lists are ``;``-separated; windows and shifts are ISO 8601 intervals
+``2026-11-24T08:00/2026-11-24T10:00`` (or ``2026-11-24T08:00/10:00``), several separated by ``;``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from scheduler.domain.model import Caregiver, Client, Scenario, Visit
+from scheduler.domain.validation import find_reference_problems
+from scheduler.errors import Problem, ScenarioError
+
+CSV_FILES = {"caregivers": "caregivers.csv", "clients": "clients.csv", "visits": "visits.csv"}
+SETTINGS_FILE = "scenario.json"
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """A validated scenario from a ``.json`` file or a folder of CSV files."""
+    path = Path(path)
+    if path.is_dir():
+        return _load_csv_folder(path)
+    if not path.exists():
+        raise ScenarioError([Problem(str(path), "no such file or folder")])
+    if path.suffix.lower() != ".json":
+        raise ScenarioError([Problem(str(path), "expected a .json file or a folder of CSV files")])
+    return _load_json(path)
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+def _load_json(path: Path) -> Scenario:
+    source = str(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(source, f"cannot read: {exc}")]) from None
+    except json.JSONDecodeError as exc:
+        raise ScenarioError([Problem(source, f"not valid JSON: {exc.msg}", row=exc.lineno)]) from None
+    if not isinstance(raw, dict):
+        raise ScenarioError([Problem(source, "the top level must be an object")])
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError([_json_problem(source, raw, err) for err in exc.errors()]) from None
+    _raise_reference_problems(scenario, lambda coll, i: (source, f"{coll}[{i}]"))
+    return scenario
+
+
+def _json_problem(source: str, raw: dict[str, Any], err: Any) -> Problem:
+    loc = list(err["loc"])
+    row: str | None = None
+    item_id = None
+    if len(loc) >= 2 and isinstance(loc[1], int):
+        collection, index = loc[0], loc[1]
+        row = f"{collection}[{index}]"
+        items = raw.get(str(collection))
+        if isinstance(items, list) and index < len(items) and isinstance(items[index], dict):
+            item_id = items[index].get("id")
+        loc = loc[2:]
+    field = ".".join(str(part) for part in loc) or None
+    return Problem(source, _message(err), row=row, field=field,
+                   item_id=str(item_id) if item_id is not None else None)
+
+
+def _message(err: Any) -> str:
+    message = str(err["msg"])
+    return message.removeprefix("Value error, ")
+
+
+# --- CSV folder ---------------------------------------------------------------------------------
+
+_CAREGIVER_COLUMNS = {
+    "id", "name", "role", "skills", "home_lat", "home_lon", "home_address", "shifts",
+    "max_work_min_per_day", "travel_mode", "speed_kph", "languages", "gender", "avoids_pets",
+    "avoids_smoking",
+}
+_CLIENT_COLUMNS = {
+    "id", "name", "lat", "lon", "address", "excluded_caregivers", "preferred_caregivers",
+    "preferred_gender", "languages", "has_pets", "smoker",
+}
+_VISIT_COLUMNS = {
+    "id", "client_id", "duration_min", "windows", "required_skills", "roles", "priority",
+    "caregivers_required", "after", "min_lag_min", "max_lag_min", "pinned_caregiver",
+}
+
+
+def _intervals(text: str) -> list[dict[str, str]]:
+    """``a/b; c/d`` -> [{start, end}, ...]; an end without a date takes the start's date."""
+    out = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        if part.count("/") != 1:
+            raise ValueError(f"{part!r} is not an interval 'start/end'")
+        start_text, end_text = (s.strip() for s in part.split("/"))
+        start = datetime.fromisoformat(start_text)
+        if "T" not in end_text and " " not in end_text and "-" not in end_text:
+            end_text = f"{start.date().isoformat()}T{end_text}"
+        datetime.fromisoformat(end_text)
+        out.append({"start": start_text, "end": end_text})
+    return out
+
+
+def _caregiver_record(row: dict[str, str]) -> dict[str, Any]:
+    record: dict[str, Any] = {k: v for k, v in row.items()
+                              if k not in {"home_lat", "home_lon", "home_address", "shifts"}}
+    record["home"] = {"lat": row.get("home_lat"), "lon": row.get("home_lon")}
+    if row.get("home_address"):
+        record["home"]["address"] = row["home_address"]
+    if "shifts" in row:
+        record["shifts"] = _intervals(row["shifts"])
+    return record
+
+
+def _client_record(row: dict[str, str]) -> dict[str, Any]:
+    record: dict[str, Any] = {k: v for k, v in row.items() if k not in {"lat", "lon", "address"}}
+    record["location"] = {"lat": row.get("lat"), "lon": row.get("lon")}
+    if row.get("address"):
+        record["location"]["address"] = row["address"]
+    return record
+
+
+def _visit_record(row: dict[str, str]) -> dict[str, Any]:
+    lag_keys = {"after", "min_lag_min", "max_lag_min"}
+    record: dict[str, Any] = {k: v for k, v in row.items() if k not in lag_keys | {"windows"}}
+    if "windows" in row:
+        record["windows"] = _intervals(row["windows"])
+    if row.get("after"):
+        record["dependency"] = {k: row[k] for k in lag_keys if row.get(k)}
+    elif row.get("min_lag_min") or row.get("max_lag_min"):
+        raise ValueError("min_lag_min/max_lag_min given without 'after'")
+    return record
+
+
+_CSV_SPECS: dict[str, tuple[type[BaseModel], set[str], Callable[[dict[str, str]], dict[str, Any]]]] = {
+    "caregivers": (Caregiver, _CAREGIVER_COLUMNS, _caregiver_record),
+    "clients": (Client, _CLIENT_COLUMNS, _client_record),
+    "visits": (Visit, _VISIT_COLUMNS, _visit_record),
+}
+_RECORD_TO_COLUMN = {
+    "home.lat": "home_lat", "home.lon": "home_lon", "location.lat": "lat", "location.lon": "lon",
+    "dependency.after": "after", "dependency.min_lag_min": "min_lag_min",
+    "dependency.max_lag_min": "max_lag_min", "dependency": "after",
+}
+
+
+def _column(field: str) -> str:
+    if field in _RECORD_TO_COLUMN:
+        return _RECORD_TO_COLUMN[field]
+    return field.split(".")[0]
+
+
+def _load_csv_folder(folder: Path) -> Scenario:
+    problems: list[Problem] = []
+    header: dict[str, Any] = {}
+    settings_path = folder / SETTINGS_FILE
+    if settings_path.exists():
+        try:
+            header = json.loads(settings_path.read_text(encoding="utf-8"))
+            if not isinstance(header, dict):
+                raise ValueError("the top level must be an object")
+        except (ValueError, OSError) as exc:
+            problems.append(Problem(str(settings_path), f"cannot read: {exc}"))
+            header = {}
+
+    records: dict[str, list[Any]] = {}
+    rows_of: dict[str, list[int]] = {}
+    for collection, (model, columns, to_record) in _CSV_SPECS.items():
+        path = folder / CSV_FILES[collection]
+        source = str(path)
+        records[collection], rows_of[collection] = [], []
+        if not path.exists():
+            problems.append(Problem(source, "file is missing"))
+            continue
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        except (ValueError, OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(source, f"cannot read as CSV: {exc}"))
+            continue
+        frame.columns = [str(c).strip() for c in frame.columns]
+        for unknown in sorted(set(frame.columns) - columns):
+            problems.append(Problem(source, f"unknown column (expected some of {sorted(columns)})",
+                                    row=1, field=unknown))
+        if "id" not in frame.columns:
+            problems.append(Problem(source, "the 'id' column is missing", row=1))
+            continue
+        for position, raw in enumerate(frame.to_dict(orient="records")):
+            line = position + 2  # the header is line 1
+            row = {k: str(v).strip() for k, v in raw.items()
+                   if k in columns and str(v).strip() != ""}
+            item_id = row.get("id")
+            try:
+                record = to_record(row)
+                records[collection].append(model.model_validate(record))
+                rows_of[collection].append(line)
+            except ValueError as exc:
+                if isinstance(exc, ValidationError):
+                    for err in exc.errors():
+                        field = ".".join(str(p) for p in err["loc"]) or None
+                        problems.append(Problem(source, _message(err), row=line,
+                                                field=_column(field) if field else None,
+                                                item_id=item_id))
+                else:
+                    problems.append(Problem(source, str(exc), row=line, item_id=item_id))
+    if problems:
+        raise ScenarioError(problems)
+
+    try:
+        scenario = Scenario.model_validate({**header, **records})
+    except ValidationError as exc:
+        raise ScenarioError(
+            [Problem(str(settings_path), _message(e), field=".".join(map(str, e["loc"])))
+             for e in exc.errors()]
+        ) from None
+
+    def locate(collection: str, index: int) -> tuple[str, int]:
+        return str(folder / CSV_FILES[collection]), rows_of[collection][index]
+
+    _raise_reference_problems(scenario, locate)
+    return scenario
+
+
+def _raise_reference_problems(
+    scenario: Scenario, locate: Callable[[str, int], tuple[str, int | str]]
+) -> None:
+    findings = find_reference_problems(scenario)
+    if findings:
+        problems = []
+        for f in findings:
+            source, row = locate(f.collection, f.index)
+            problems.append(Problem(source, f.message, row=row, field=_column(f.field),
+                                    item_id=f.item_id))
+        raise ScenarioError(problems)

@@ -1,0 +1,52 @@
+"""A roster as a coordinator reads it: headline figures, each caregiver's day, what is missing."""
+
+from __future__ import annotations
+
+from scheduler.domain.model import Scenario
+from scheduler.solution.kpis import compute_kpis
+from scheduler.solution.roster import Roster
+
+
+def format_summary(scenario: Scenario, roster: Roster) -> str:
+    kpis = roster.kpis or compute_kpis(scenario, roster)
+    lines = [
+        f"Roster for {roster.scenario} ({roster.time_zone})",
+        "",
+        f"Visits assigned:   {kpis.visits_assigned} of {kpis.visits_total}",
+        f"Visits unassigned: {kpis.visits_unassigned}",
+        f"Travel:            {kpis.travel_min:.0f} min",
+        f"Service:           {kpis.service_min:.0f} min",
+        f"Working time:      {kpis.working_min:.0f} min (leaving home to returning)",
+    ]
+    if kpis.preferred_visits:
+        lines.append(
+            f"Preferred caregiver: {kpis.preferred_met} of {kpis.preferred_visits} visits whose "
+            "client named one"
+        )
+    if roster.solve_info is not None:
+        info = roster.solve_info
+        lines.append(
+            f"Solver:            {info.status}, cost {info.cost}, {info.wall_s:.1f} s "
+            f"(limit {info.time_limit_s:g} s, seed {info.seed})"
+        )
+    lines += ["", "Caregivers (visits, service / available, utilisation, travel):"]
+    for use in kpis.caregivers:
+        lines.append(
+            f"  {use.caregiver_id:<12} {use.visits:>3} visits  {use.service_min:>5.0f}/"
+            f"{use.available_min:<5.0f} min  {use.utilisation:>5.0%}  travel {use.travel_min:>4.0f} min"
+        )
+    lines += ["", "Routes:"]
+    for route in roster.routes:
+        lines.append(
+            f"  {route.caregiver_id}: leaves {route.departure:%H:%M}, back {route.return_home:%H:%M}"
+        )
+        for stop in route.stops:
+            lines.append(
+                f"    {stop.start:%H:%M}-{stop.end:%H:%M}  {stop.visit_id:<12} client "
+                f"{stop.client_id:<10} (+{stop.travel_before_min:.0f} min travel)"
+            )
+    if roster.unassigned:
+        lines += ["", "Unassigned visits:"]
+        for item in roster.unassigned:
+            lines.append(f"  {item.visit_id:<12} {item.reason_code:<28} {item.reason}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,207 @@
+"""Seeded synthetic home-care days: for the sample agency, benchmarks and property tests.
+
+The mix follows a typical US/German home-care caseload: mostly personal care by aides in the
+morning and evening, medication rounds with tight windows, some nursing (wound care, injections)
+needing an LPN or RN, a few double-handed transfers (hoist), insulin-then-meal dependencies.
+The same arguments and seed always give the same scenario.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+import numpy as np
+
+from scheduler.domain.model import (
+    Caregiver,
+    Client,
+    Dependency,
+    Location,
+    Role,
+    Scenario,
+    Shift,
+    TimeWindow,
+    Visit,
+)
+
+# North Bayreuth extract bounds (lat 49.957–50.060, lon 11.453–11.610), used without addresses.
+DEFAULT_BOX = (49.965, 50.050, 11.470, 11.600)
+
+SKILLS_BY_ROLE: dict[Role, tuple[str, ...]] = {
+    Role.AIDE: ("personal_care", "meal_prep", "companionship"),
+    Role.HHA: ("personal_care", "meal_prep", "companionship", "transfer"),
+    Role.CNA: ("personal_care", "meal_prep", "transfer", "vitals"),
+    Role.LPN: ("personal_care", "transfer", "vitals", "medication", "injection", "wound_care"),
+    Role.RN: ("personal_care", "transfer", "vitals", "medication", "injection", "wound_care",
+              "assessment", "catheter"),
+    Role.PT: ("physiotherapy", "transfer"),
+}
+ROLE_MIX = ((Role.AIDE, 0.30), (Role.HHA, 0.20), (Role.CNA, 0.15), (Role.LPN, 0.17),
+            (Role.RN, 0.18))
+LANGUAGES = ("de", "en", "tr", "ru", "pl")
+
+
+@dataclass(frozen=True)
+class _Service:
+    name: str
+    duration_min: int
+    window: tuple[str, str]  # local times
+    skills: tuple[str, ...]
+    roles: tuple[Role, ...] = ()
+    priority: int = 3
+
+
+SERVICES = {
+    "morning_care": _Service("morning_care", 45, ("07:00", "09:30"), ("personal_care",), priority=4),
+    "medication": _Service("medication", 15, ("08:00", "08:30"), ("medication",), priority=5),
+    "lunch": _Service("lunch", 30, ("11:30", "13:00"), ("meal_prep",), priority=3),
+    "evening_care": _Service("evening_care", 30, ("17:00", "19:30"), ("personal_care",), priority=4),
+    "wound_care": _Service("wound_care", 30, ("09:00", "14:00"), ("wound_care",),
+                           (Role.RN, Role.LPN), priority=4),
+    "companionship": _Service("companionship", 60, ("10:00", "16:00"), ("companionship",),
+                              priority=1),
+    "vitals": _Service("vitals", 20, ("09:00", "12:00"), ("vitals",), priority=2),
+    "insulin": _Service("insulin", 15, ("07:30", "08:15"), ("injection",), (Role.RN, Role.LPN), 5),
+    "breakfast": _Service("breakfast", 30, ("07:30", "10:00"), ("meal_prep",), priority=4),
+    "transfer": _Service("transfer", 45, ("08:00", "10:00"), ("transfer",), priority=4),
+}
+SHIFT_PATTERNS = (  # (start, end, max_work_min); full-time early/late and part-time halves
+    ("07:00", "15:00", 480), ("07:00", "15:00", 480), ("11:30", "19:30", 480),
+    ("07:00", "12:00", 300), ("16:00", "20:00", 240),
+)
+
+
+def load_addresses(path: str | Path) -> list[Location]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [
+            Location(lat=float(r["lat"]), lon=float(r["lon"]),
+                     address=f"{r['street']} {r['housenumber']}, {r['postcode']} {r['city']}".strip())
+            for r in csv.DictReader(handle)
+        ]
+
+
+def generate_day(
+    n_visits: int,
+    n_caregivers: int,
+    *,
+    seed: int = 0,
+    day: date = date(2026, 11, 24),
+    addresses: list[Location] | None = None,
+    time_zone: str = "Europe/Berlin",
+    double_handed_share: float = 0.05,
+    name: str | None = None,
+) -> Scenario:
+    """About ``n_visits`` visits (exactly, unless fewer than 2) for ~n_visits/2 clients."""
+    rng = np.random.default_rng(seed)
+
+    def place() -> Location:
+        if addresses:
+            return addresses[int(rng.integers(len(addresses)))]
+        lat = rng.uniform(DEFAULT_BOX[0], DEFAULT_BOX[1])
+        lon = rng.uniform(DEFAULT_BOX[2], DEFAULT_BOX[3])
+        return Location(lat=round(float(lat), 6), lon=round(float(lon), 6))
+
+    def at(hhmm: str) -> datetime:
+        return datetime.combine(day, time.fromisoformat(hhmm))
+
+    roles = [r for r, _ in ROLE_MIX]
+    shares = np.array([s for _, s in ROLE_MIX])
+    caregivers = []
+    for i in range(n_caregivers):
+        role = roles[int(rng.choice(len(roles), p=shares / shares.sum()))]
+        start, end, max_work = SHIFT_PATTERNS[i % len(SHIFT_PATTERNS)]
+        languages = {"de"} | ({str(rng.choice(LANGUAGES[1:]))} if rng.random() < 0.35 else set())
+        caregivers.append(
+            Caregiver(
+                id=f"CG{i + 1:03d}",
+                role=role,
+                skills=frozenset(SKILLS_BY_ROLE[role]),
+                home=place(),
+                shifts=(Shift(start=at(start), end=at(end)),),
+                max_work_min_per_day=max_work,
+                languages=frozenset(languages),
+                gender="female" if rng.random() < 0.8 else "male",
+                avoids_pets=bool(rng.random() < 0.05),
+            )
+        )
+
+    visits: list[Visit] = []
+    clients: list[Client] = []
+    caregiver_ids = [c.id for c in caregivers]
+    while len(visits) < n_visits:
+        cid = f"CL{len(clients) + 1:03d}"
+        plan = _care_plan(rng)
+        preferred = (frozenset(rng.choice(caregiver_ids, size=min(2, len(caregiver_ids)),
+                                          replace=False).tolist())
+                     if caregiver_ids and rng.random() < 0.3 else frozenset())
+        excluded = (frozenset({str(rng.choice(caregiver_ids))}) - preferred
+                    if caregiver_ids and rng.random() < 0.1 else frozenset())
+        clients.append(
+            Client(
+                id=cid,
+                location=place(),
+                preferred_caregivers=preferred,
+                excluded_caregivers=excluded,
+                preferred_gender="female" if rng.random() < 0.15 else None,
+                languages=frozenset({"tr"}) if rng.random() < 0.05 else frozenset(),
+                has_pets=bool(rng.random() < 0.2),
+                smoker=bool(rng.random() < 0.1),
+            )
+        )
+        by_service: dict[str, str] = {}
+        for service_name in plan:
+            if len(visits) >= n_visits:
+                break
+            service = SERVICES[service_name]
+            vid = f"V{len(visits) + 1:04d}"
+            double = service_name == "transfer" or (
+                service_name == "morning_care" and rng.random() < double_handed_share
+            )
+            dependency = None
+            if service_name == "breakfast" and "insulin" in by_service:
+                dependency = Dependency(after=by_service["insulin"], min_lag_min=30, max_lag_min=90)
+            visits.append(
+                Visit(
+                    id=vid,
+                    client_id=cid,
+                    duration_min=service.duration_min,
+                    windows=(TimeWindow(start=at(service.window[0]), end=at(service.window[1])),),
+                    required_skills=frozenset(service.skills),
+                    roles=frozenset(service.roles),
+                    priority=service.priority,
+                    caregivers_required=2 if double else 1,
+                    dependency=dependency,
+                )
+            )
+            by_service[service_name] = vid
+
+    return Scenario(
+        name=name or f"synthetic-{n_visits}v-{n_caregivers}c-s{seed}",
+        time_zone=time_zone,
+        caregivers=tuple(caregivers),
+        clients=tuple(clients),
+        visits=tuple(visits),
+    )
+
+
+def _care_plan(rng: np.random.Generator) -> list[str]:
+    """The services one client gets in a day."""
+    roll = rng.random()
+    if roll < 0.10:
+        return ["insulin", "breakfast", "evening_care"]
+    if roll < 0.35:
+        return ["morning_care", "lunch", "evening_care"]
+    if roll < 0.50:
+        return ["morning_care", "evening_care"]
+    if roll < 0.60:
+        return ["medication", "lunch"]
+    if roll < 0.70:
+        return ["wound_care"]
+    if roll < 0.78:
+        return ["transfer", "evening_care"]
+    if roll < 0.88:
+        return ["vitals", "companionship"]
+    return ["morning_care"]
