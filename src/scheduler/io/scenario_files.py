@@ -244,3 +244,67 @@ def _raise_reference_problems(
             problems.append(Problem(source, f.message, row=row, field=_column(f.field),
                                     item_id=f.item_id))
         raise ScenarioError(problems)
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _joined(values: object) -> str:
+    return ";".join(sorted(str(getattr(v, "value", v)) for v in values))  # type: ignore[attr-defined]
+
+
+def _interval_text(items: tuple[Any, ...]) -> str:
+    return ";".join(f"{w.start.isoformat(timespec='minutes')}/{w.end.isoformat(timespec='minutes')}"
+                    for w in items)
+
+
+def save_scenario(scenario: Scenario, path: str | Path) -> None:
+    """Write ``scenario`` as a ``.json`` file, or as a CSV folder (any other path)."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        path.write_text(scenario.model_dump_json(indent=2, exclude_defaults=True) + "\n",
+                        encoding="utf-8")
+        return
+    path.mkdir(parents=True, exist_ok=True)
+    caregivers = [
+        {
+            "id": c.id, "name": c.name or "", "role": c.role.value, "skills": _joined(c.skills),
+            "home_lat": c.home.lat, "home_lon": c.home.lon, "home_address": c.home.address or "",
+            "shifts": _interval_text(c.shifts),
+            "max_work_min_per_day": c.max_work_min_per_day or "",
+            "travel_mode": c.travel_mode.value, "speed_kph": c.speed_kph or "",
+            "languages": _joined(c.languages), "gender": c.gender.value if c.gender else "",
+            "avoids_pets": c.avoids_pets, "avoids_smoking": c.avoids_smoking,
+        }
+        for c in scenario.caregivers
+    ]
+    clients = [
+        {
+            "id": c.id, "name": c.name or "", "lat": c.location.lat, "lon": c.location.lon,
+            "address": c.location.address or "",
+            "excluded_caregivers": _joined(c.excluded_caregivers),
+            "preferred_caregivers": _joined(c.preferred_caregivers),
+            "preferred_gender": c.preferred_gender.value if c.preferred_gender else "",
+            "languages": _joined(c.languages), "has_pets": c.has_pets, "smoker": c.smoker,
+        }
+        for c in scenario.clients
+    ]
+    visits = [
+        {
+            "id": v.id, "client_id": v.client_id, "duration_min": v.duration_min,
+            "windows": _interval_text(v.windows), "required_skills": _joined(v.required_skills),
+            "roles": _joined(v.roles), "priority": v.priority,
+            "caregivers_required": v.caregivers_required,
+            "after": v.dependency.after if v.dependency else "",
+            "min_lag_min": v.dependency.min_lag_min if v.dependency else "",
+            "max_lag_min": (v.dependency.max_lag_min if v.dependency
+                            and v.dependency.max_lag_min is not None else ""),
+            "pinned_caregiver": v.pinned_caregiver or "",
+        }
+        for v in scenario.visits
+    ]
+    for collection, rows in (("caregivers", caregivers), ("clients", clients), ("visits", visits)):
+        pd.DataFrame(rows).to_csv(path / CSV_FILES[collection], index=False)
+    header = {"name": scenario.name, "time_zone": scenario.time_zone,
+              "settings": scenario.settings.model_dump()}
+    (path / SETTINGS_FILE).write_text(json.dumps(header, indent=2) + "\n", encoding="utf-8")

@@ -60,6 +60,7 @@ class Problem:
     vehicle_start_s: np.ndarray
     vehicle_end_s: np.ndarray
     vehicle_profile: np.ndarray
+    vehicle_max_work_s: np.ndarray  # this shift's share of the daily limit (huge when none)
     work_limits: tuple[WorkLimit, ...]
     # costs
     travel_s: np.ndarray  # [profile, location, location]
@@ -73,6 +74,10 @@ class Problem:
         return len(self.node_visit)
 
     @property
+    def limited_vehicles(self) -> set[int]:
+        return {v for limit in self.work_limits for v in limit.vehicles}
+
+    @property
     def num_vehicles(self) -> int:
         return len(self.vehicle_caregiver)
 
@@ -80,6 +85,22 @@ class Problem:
         """Travel seconds between nodes then vehicle homes: nodes first, then one per vehicle."""
         locs = np.concatenate([self.node_location, self.vehicle_location])
         return self.travel_s[profile][np.ix_(locs, locs)]
+
+
+def vehicle_max_work_split(
+    vehicles: list[int], max_work_s: int, starts: list[int], ends: list[int],
+    out: list[int | None],
+) -> None:
+    """Share a day's working-time limit among that day's shifts, in proportion to their length.
+
+    Routing enforces a per-shift span bound exactly, but a sum across shifts only by bound
+    propagation, which can accept rosters with no valid times. The split is always safe and
+    exact for the usual one shift a day; with split shifts it may leave some time unused.
+    """
+    lengths = [ends[v] - starts[v] for v in vehicles]
+    total = sum(lengths)
+    for v, length in zip(vehicles, lengths, strict=True):
+        out[v] = max_work_s if len(vehicles) == 1 else max_work_s * length // total
 
 
 def first_day(scenario: Scenario) -> Clock:
@@ -124,10 +145,13 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
             vehicle_profile.append(profile_index[profile_of(caregiver, scenario.settings)])
             shifts_by_day[(ci, clock.local_date(shift.start))].append(v)
     work_limits = []
+    vehicle_max_work = [None] * len(vehicle_caregiver)
     for (ci, _day), vehicles in sorted(shifts_by_day.items(), key=lambda kv: kv[1][0]):
         max_min = scenario.caregivers[ci].max_work_min_per_day
         if max_min is not None:
             work_limits.append(WorkLimit(tuple(vehicles), max_min * 60))
+            vehicle_max_work_split(vehicles, max_min * 60, vehicle_start, vehicle_end,
+                                   vehicle_max_work)
 
     for client in scenario.clients:
         locate(client.location)
@@ -139,9 +163,8 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
     v_end = np.array(vehicle_end, dtype=np.int64)
     v_loc = np.array(vehicle_location, dtype=np.int64)
     v_prof = np.array(vehicle_profile, dtype=np.int64)
-    max_work = np.full(len(vehicle_caregiver), np.iinfo(np.int64).max // 4, dtype=np.int64)
-    for limit in work_limits:
-        max_work[list(limit.vehicles)] = limit.max_work_s
+    no_limit = np.iinfo(np.int64).max // 4
+    max_work = np.array([no_limit if m is None else m for m in vehicle_max_work], dtype=np.int64)
 
     node_visit, node_location, node_service, node_windows, node_penalty, node_allowed = (
         [], [], [], [], [], []
@@ -233,6 +256,7 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         vehicle_start_s=v_start,
         vehicle_end_s=v_end,
         vehicle_profile=v_prof,
+        vehicle_max_work_s=max_work,
         work_limits=tuple(work_limits),
         travel_s=travel_s,
         travel_weight=weights.travel_per_s,

@@ -20,7 +20,7 @@ from scheduler.solve.params import SolveParams
 
 @dataclass(frozen=True)
 class Progress:
-    """One improvement found by the search."""
+    """A new best roster found by the search (``solutions``: how many it has looked at)."""
 
     cost: int
     elapsed_s: float
@@ -90,13 +90,16 @@ def solve_routes(
         remaining = params.time_limit_s - (time.monotonic() - started)
         ctx = build_model(problem)
         counter = [0]
+        best = [2**63]
 
-        def report(ctx: rules.RoutingContext = ctx, counter: list[int] = counter) -> None:
+        def report(ctx: rules.RoutingContext = ctx) -> None:
+            # Guided local search also accepts worse solutions; report improvements only.
             counter[0] += 1
-            if on_progress is not None:
-                on_progress(
-                    Progress(int(ctx.routing.CostVar().Max()), time.monotonic() - started, counter[0])
-                )
+            cost = int(ctx.routing.CostVar().Max())
+            if cost < best[0]:
+                best[0] = cost
+                if on_progress is not None:
+                    on_progress(Progress(cost, time.monotonic() - started, counter[0]))
 
         ctx.routing.AddAtSolutionCallback(report)
         solution = ctx.routing.SolveWithParameters(

@@ -97,17 +97,11 @@ def add_shift_windows(ctx: RoutingContext) -> None:
 
 
 def add_max_working_time(ctx: RoutingContext) -> None:
-    """Hard: from leaving home to coming back, summed over a day's shifts, within the limit."""
-    solver = ctx.routing.solver()
-    for limit in ctx.problem.work_limits:
-        if len(limit.vehicles) == 1:
-            ctx.time.SetSpanUpperBoundForVehicle(limit.max_work_s, limit.vehicles[0])
-            continue
-        spans = [
-            ctx.time.CumulVar(ctx.routing.End(v)) - ctx.time.CumulVar(ctx.routing.Start(v))
-            for v in limit.vehicles
-        ]
-        solver.Add(solver.Sum(spans) <= limit.max_work_s)
+    """Hard: from leaving home to coming back, within the shift's share of the daily limit."""
+    p = ctx.problem
+    for v in range(p.num_vehicles):
+        if v in p.limited_vehicles:
+            ctx.time.SetSpanUpperBoundForVehicle(int(p.vehicle_max_work_s[v]), v)
 
 
 # --- who may serve a visit ---------------------------------------------------------------------
