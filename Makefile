@@ -18,11 +18,11 @@ demo: $(STAMP)
 	$(BIN)/scheduler check data/samples/bayreuth out/sample/roster.json
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks data
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks data
 	$(BIN)/mypy
 
 bench: $(STAMP)

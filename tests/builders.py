@@ -36,27 +36,60 @@ def place(east_km: float = 0.0, north_km: float = 0.0) -> Location:
     return Location(lat=ORIGIN[0] + north_km * KM_LAT, lon=ORIGIN[1] + east_km * KM_LON)
 
 
-def caregiver(cid: str, *, home: Location | None = None, shift: tuple[str, str] = ("08:00", "16:00"),
-              role: str = "aide", skills: tuple[str, ...] = ("personal_care",), **kw: Any) -> Caregiver:
-    return Caregiver(id=cid, role=role, skills=frozenset(skills), home=home or place(),
-                     shifts=(Shift(start=at(shift[0]), end=at(shift[1])),), **kw)
+def caregiver(
+    cid: str,
+    *,
+    home: Location | None = None,
+    shift: tuple[str, str] = ("08:00", "16:00"),
+    role: str = "aide",
+    skills: tuple[str, ...] = ("personal_care",),
+    **kw: Any,
+) -> Caregiver:
+    return Caregiver(
+        id=cid,
+        role=role,
+        skills=frozenset(skills),
+        home=home or place(),
+        shifts=(Shift(start=at(shift[0]), end=at(shift[1])),),
+        **kw,
+    )
 
 
 def client(cid: str, *, where: Location | None = None, **kw: Any) -> Client:
     return Client(id=cid, location=where or place(1, 0), **kw)
 
 
-def visit(vid: str, client_id: str, *, window: tuple[str, str] = ("09:00", "10:00"),
-          duration_min: int = 30, skills: tuple[str, ...] = ("personal_care",), **kw: Any) -> Visit:
+def visit(
+    vid: str,
+    client_id: str,
+    *,
+    window: tuple[str, str] = ("09:00", "10:00"),
+    duration_min: int = 30,
+    skills: tuple[str, ...] = ("personal_care",),
+    **kw: Any,
+) -> Visit:
     windows = kw.pop("windows", None) or (TimeWindow(start=at(window[0]), end=at(window[1])),)
-    return Visit(id=vid, client_id=client_id, duration_min=duration_min, windows=windows,
-                 required_skills=frozenset(skills), **kw)
+    return Visit(
+        id=vid,
+        client_id=client_id,
+        duration_min=duration_min,
+        windows=windows,
+        required_skills=frozenset(skills),
+        **kw,
+    )
 
 
-def scenario(caregivers: list[Caregiver], clients: list[Client], visits: list[Visit],
-             **kw: Any) -> Scenario:
-    return Scenario(name=kw.pop("name", "test"), time_zone=kw.pop("time_zone", "Europe/Berlin"),
-                    caregivers=tuple(caregivers), clients=tuple(clients), visits=tuple(visits), **kw)
+def scenario(
+    caregivers: list[Caregiver], clients: list[Client], visits: list[Visit], **kw: Any
+) -> Scenario:
+    return Scenario(
+        name=kw.pop("name", "test"),
+        time_zone=kw.pop("time_zone", "Europe/Berlin"),
+        caregivers=tuple(caregivers),
+        clients=tuple(clients),
+        visits=tuple(visits),
+        **kw,
+    )
 
 
 def solve_checked(sc: Scenario, **kw: Any) -> Roster:

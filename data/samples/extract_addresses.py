@@ -1,6 +1,7 @@
 """Extract the addressed buildings of an OSM XML extract into a CSV (run once; output is bundled).
 
-    python data/samples/extract_addresses.py ../shared/benchmarks/osm_extracts/north-bayreuth.osm.bz2 \
+    python data/samples/extract_addresses.py \
+        ../shared/benchmarks/osm_extracts/north-bayreuth.osm.bz2 \
         data/samples/north_bayreuth_addresses.csv
 
 A building way's position is the mean of its nodes; address nodes are taken as they are.
@@ -31,8 +32,11 @@ def extract(osm_path: Path) -> list[dict[str, str]]:
                 element.clear()
             elif element.tag == "way":
                 tags = {t.get("k"): t.get("v") for t in element.findall("tag")}
-                points = [nodes[n.get("ref", "")] for n in element.findall("nd")
-                          if n.get("ref", "") in nodes]
+                points = [
+                    nodes[n.get("ref", "")]
+                    for n in element.findall("nd")
+                    if n.get("ref", "") in nodes
+                ]
                 _keep(found, tags, points)
                 element.clear()
     return sorted(found.values(), key=lambda r: (r["street"], _house_key(r["housenumber"])))
@@ -47,10 +51,17 @@ def _keep(found: dict, tags: dict, points: list[tuple[float, float]]) -> None:  
     lat = sum(p[0] for p in points) / len(points)
     lon = sum(p[1] for p in points) / len(points)
     key = (street, number, tags.get("addr:postcode", ""))
-    found.setdefault(key, {
-        "street": street, "housenumber": number, "postcode": tags.get("addr:postcode", ""),
-        "city": tags.get("addr:city", ""), "lat": f"{lat:.7f}", "lon": f"{lon:.7f}",
-    })
+    found.setdefault(
+        key,
+        {
+            "street": street,
+            "housenumber": number,
+            "postcode": tags.get("addr:postcode", ""),
+            "city": tags.get("addr:city", ""),
+            "lat": f"{lat:.7f}",
+            "lon": f"{lon:.7f}",
+        },
+    )
 
 
 def _house_key(number: str) -> tuple[int, str]:

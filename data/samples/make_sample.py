@@ -27,31 +27,60 @@ def build() -> None:
     scenario = generate_day(118, 15, seed=2026, addresses=addresses, name="bayreuth-north-day")
     # The agency's only physiotherapist works tomorrow, not today.
     physio = Caregiver(
-        id="CG016", role=Role.PT, skills=frozenset({"physiotherapy", "transfer"}),
-        home=addresses[17], max_work_min_per_day=480,
-        shifts=(Shift(start=datetime.fromisoformat("2026-11-25T08:00"),
-                      end=datetime.fromisoformat("2026-11-25T16:00")),),
+        id="CG016",
+        role=Role.PT,
+        skills=frozenset({"physiotherapy", "transfer"}),
+        home=addresses[17],
+        max_work_min_per_day=480,
+        shifts=(
+            Shift(
+                start=datetime.fromisoformat("2026-11-25T08:00"),
+                end=datetime.fromisoformat("2026-11-25T16:00"),
+            ),
+        ),
     )
     clients = scenario.clients
     extra = [
-        Visit(id="V0119", client_id=clients[3].id, duration_min=45,
-              windows=(TimeWindow(start=datetime.fromisoformat(f"{DAY}T10:00"),
-                                  end=datetime.fromisoformat(f"{DAY}T15:00")),),
-              required_skills=frozenset({"physiotherapy"}), roles=frozenset({Role.PT}),
-              priority=3),
-        Visit(id="V0120", client_id=clients[5].id, duration_min=30,
-              windows=(TimeWindow(start=datetime.fromisoformat(f"{DAY}T13:00"),
-                                  end=datetime.fromisoformat(f"{DAY}T14:00")),),
-              required_skills=frozenset({"companionship"}), pinned_caregiver="CG003",
-              priority=2),
+        Visit(
+            id="V0119",
+            client_id=clients[3].id,
+            duration_min=45,
+            windows=(
+                TimeWindow(
+                    start=datetime.fromisoformat(f"{DAY}T10:00"),
+                    end=datetime.fromisoformat(f"{DAY}T15:00"),
+                ),
+            ),
+            required_skills=frozenset({"physiotherapy"}),
+            roles=frozenset({Role.PT}),
+            priority=3,
+        ),
+        Visit(
+            id="V0120",
+            client_id=clients[5].id,
+            duration_min=30,
+            windows=(
+                TimeWindow(
+                    start=datetime.fromisoformat(f"{DAY}T13:00"),
+                    end=datetime.fromisoformat(f"{DAY}T14:00"),
+                ),
+            ),
+            required_skills=frozenset({"companionship"}),
+            pinned_caregiver="CG003",
+            priority=2,
+        ),
     ]
-    scenario = scenario.model_copy(update={
-        "caregivers": (*scenario.caregivers, physio),
-        "visits": (*scenario.visits, *extra),
-    })
+    scenario = scenario.model_copy(
+        update={
+            "caregivers": (*scenario.caregivers, physio),
+            "visits": (*scenario.visits, *extra),
+        }
+    )
     save_scenario(scenario, HERE / "bayreuth")
-    print(f"{len(scenario.caregivers)} caregivers, {len(scenario.clients)} clients, "
-          f"{len(scenario.visits)} visits")
+    print(
+        f"{len(scenario.caregivers)} caregivers, {len(scenario.clients)} clients, "
+        f"{len(scenario.visits)} visits"
+    )
 
 
 if __name__ == "__main__":

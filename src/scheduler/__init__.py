@@ -1,9 +1,9 @@
 """homecare-scheduler: rosters and routes for home-care agencies.
 
-    from scheduler import load_scenario, solve, check_roster
-    scenario = load_scenario("data/samples/bayreuth")
-    roster = solve(scenario, time_limit_s=10, seed=1)
-    assert check_roster(scenario, roster) == []
+from scheduler import load_scenario, solve, check_roster
+scenario = load_scenario("data/samples/bayreuth")
+roster = solve(scenario, time_limit_s=10, seed=1)
+assert check_roster(scenario, roster) == []
 """
 
 from scheduler.api import check_roster, solve, travel_model_for

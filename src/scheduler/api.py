@@ -31,7 +31,9 @@ def solve(
 ) -> Roster:
     """Build a validated roster. Never "no solution": visits that cannot be placed are listed
     in ``roster.unassigned`` with a reason. Raises SolverError only on an internal fault."""
-    params = params or SolveParams(time_limit_s=time_limit_s, seed=seed, solution_limit=solution_limit)
+    params = params or SolveParams(
+        time_limit_s=time_limit_s, seed=seed, solution_limit=solution_limit
+    )
     return solve_scenario(scenario, travel or travel_model_for(scenario), params, on_progress)
 
 

@@ -35,12 +35,25 @@ SKILLS_BY_ROLE: dict[Role, tuple[str, ...]] = {
     Role.HHA: ("personal_care", "meal_prep", "companionship", "transfer"),
     Role.CNA: ("personal_care", "meal_prep", "transfer", "vitals"),
     Role.LPN: ("personal_care", "transfer", "vitals", "medication", "injection", "wound_care"),
-    Role.RN: ("personal_care", "transfer", "vitals", "medication", "injection", "wound_care",
-              "assessment", "catheter"),
+    Role.RN: (
+        "personal_care",
+        "transfer",
+        "vitals",
+        "medication",
+        "injection",
+        "wound_care",
+        "assessment",
+        "catheter",
+    ),
     Role.PT: ("physiotherapy", "transfer"),
 }
-ROLE_MIX = ((Role.AIDE, 0.30), (Role.HHA, 0.20), (Role.CNA, 0.15), (Role.LPN, 0.17),
-            (Role.RN, 0.18))
+ROLE_MIX = (
+    (Role.AIDE, 0.30),
+    (Role.HHA, 0.20),
+    (Role.CNA, 0.15),
+    (Role.LPN, 0.17),
+    (Role.RN, 0.18),
+)
 LANGUAGES = ("de", "en", "tr", "ru", "pl")
 
 
@@ -55,30 +68,42 @@ class _Service:
 
 
 SERVICES = {
-    "morning_care": _Service("morning_care", 45, ("07:00", "09:30"), ("personal_care",), priority=4),
+    "morning_care": _Service(
+        "morning_care", 45, ("07:00", "09:30"), ("personal_care",), priority=4
+    ),
     "medication": _Service("medication", 15, ("08:00", "08:30"), ("medication",), priority=5),
     "lunch": _Service("lunch", 30, ("11:30", "13:00"), ("meal_prep",), priority=3),
-    "evening_care": _Service("evening_care", 30, ("17:00", "19:30"), ("personal_care",), priority=4),
-    "wound_care": _Service("wound_care", 30, ("09:00", "14:00"), ("wound_care",),
-                           (Role.RN, Role.LPN), priority=4),
-    "companionship": _Service("companionship", 60, ("10:00", "16:00"), ("companionship",),
-                              priority=1),
+    "evening_care": _Service(
+        "evening_care", 30, ("17:00", "19:30"), ("personal_care",), priority=4
+    ),
+    "wound_care": _Service(
+        "wound_care", 30, ("09:00", "14:00"), ("wound_care",), (Role.RN, Role.LPN), priority=4
+    ),
+    "companionship": _Service(
+        "companionship", 60, ("10:00", "16:00"), ("companionship",), priority=1
+    ),
     "vitals": _Service("vitals", 20, ("09:00", "12:00"), ("vitals",), priority=2),
     "insulin": _Service("insulin", 15, ("07:30", "08:15"), ("injection",), (Role.RN, Role.LPN), 5),
     "breakfast": _Service("breakfast", 30, ("07:30", "10:00"), ("meal_prep",), priority=4),
     "transfer": _Service("transfer", 45, ("08:00", "10:00"), ("transfer",), priority=4),
 }
 SHIFT_PATTERNS = (  # (start, end, max_work_min); full-time early/late and part-time halves
-    ("07:00", "15:00", 480), ("07:00", "15:00", 480), ("11:30", "19:30", 480),
-    ("07:00", "12:00", 300), ("16:00", "20:00", 240),
+    ("07:00", "15:00", 480),
+    ("07:00", "15:00", 480),
+    ("11:30", "19:30", 480),
+    ("07:00", "12:00", 300),
+    ("16:00", "20:00", 240),
 )
 
 
 def load_addresses(path: str | Path) -> list[Location]:
     with open(path, encoding="utf-8", newline="") as handle:
         return [
-            Location(lat=float(r["lat"]), lon=float(r["lon"]),
-                     address=f"{r['street']} {r['housenumber']}, {r['postcode']} {r['city']}".strip())
+            Location(
+                lat=float(r["lat"]),
+                lon=float(r["lon"]),
+                address=f"{r['street']} {r['housenumber']}, {r['postcode']} {r['city']}".strip(),
+            )
             for r in csv.DictReader(handle)
         ]
 
@@ -134,11 +159,18 @@ def generate_day(
     while len(visits) < n_visits:
         cid = f"CL{len(clients) + 1:03d}"
         plan = _care_plan(rng)
-        preferred = (frozenset(rng.choice(caregiver_ids, size=min(2, len(caregiver_ids)),
-                                          replace=False).tolist())
-                     if caregiver_ids and rng.random() < 0.3 else frozenset())
-        excluded = (frozenset({str(rng.choice(caregiver_ids))}) - preferred
-                    if caregiver_ids and rng.random() < 0.1 else frozenset())
+        preferred = (
+            frozenset(
+                rng.choice(caregiver_ids, size=min(2, len(caregiver_ids)), replace=False).tolist()
+            )
+            if caregiver_ids and rng.random() < 0.3
+            else frozenset()
+        )
+        excluded = (
+            frozenset({str(rng.choice(caregiver_ids))}) - preferred
+            if caregiver_ids and rng.random() < 0.1
+            else frozenset()
+        )
         clients.append(
             Client(
                 id=cid,

@@ -47,10 +47,13 @@ def test_travel_cost_prefers_the_nearer_caregiver() -> None:
 
 
 def test_skill_binds_far_caregiver_with_the_skill_serves() -> None:
-    caregivers = [caregiver("NEAR", **NEAR),
-                  caregiver("FAR", skills=("personal_care", "wound_care"), **FAR)]
-    roster = solve_checked(scenario(caregivers, [client("P")],
-                                    [visit("V", "P", skills=("wound_care",))]))
+    caregivers = [
+        caregiver("NEAR", **NEAR),
+        caregiver("FAR", skills=("personal_care", "wound_care"), **FAR),
+    ]
+    roster = solve_checked(
+        scenario(caregivers, [client("P")], [visit("V", "P", skills=("wound_care",))])
+    )
     assert assignment(roster) == {"V": ["FAR"]}
 
 
@@ -107,22 +110,26 @@ def test_pinned_caregiver_binds() -> None:
 
 def test_visit_window_binds_start() -> None:
     # The caregiver could arrive at 08:02:36; the window makes it 13:00 at the earliest.
-    sc = scenario([caregiver("NEAR", **NEAR)], [client("P")],
-                  [visit("V", "P", window=("13:00", "13:30"))])
+    sc = scenario(
+        [caregiver("NEAR", **NEAR)], [client("P")], [visit("V", "P", window=("13:00", "13:30"))]
+    )
     roster = solve_checked(sc)
     assert at("13:00") <= start_of(roster, "V").replace(tzinfo=None) <= at("13:30")
 
 
 def test_visit_window_before_shift_is_unreachable() -> None:
-    sc = scenario([caregiver("NEAR", **NEAR)], [client("P")],
-                  [visit("V", "P", window=("07:00", "07:30"))])
+    sc = scenario(
+        [caregiver("NEAR", **NEAR)], [client("P")], [visit("V", "P", window=("07:00", "07:30"))]
+    )
     roster = solve_checked(sc)
     assert reason(roster, "V") == "window_unreachable"
 
 
 def test_second_window_is_used_when_the_first_is_unreachable() -> None:
-    windows = (TimeWindow(start=at("07:00"), end=at("07:30")),
-               TimeWindow(start=at("14:00"), end=at("15:00")))
+    windows = (
+        TimeWindow(start=at("07:00"), end=at("07:30")),
+        TimeWindow(start=at("14:00"), end=at("15:00")),
+    )
     sc = scenario([caregiver("NEAR", **NEAR)], [client("P")], [visit("V", "P", windows=windows)])
     start = start_of(solve_checked(sc), "V").replace(tzinfo=None)
     assert at("14:00") <= start <= at("15:00")
@@ -130,14 +137,20 @@ def test_second_window_is_used_when_the_first_is_unreachable() -> None:
 
 def test_shift_end_binds() -> None:
     # 11:50 start + 30 min + 2.6 min home = 12:22:36 > 12:00 shift end.
-    sc = scenario([caregiver("NEAR", shift=("08:00", "12:00"), **NEAR)], [client("P")],
-                  [visit("V", "P", window=("11:50", "12:00"))])
+    sc = scenario(
+        [caregiver("NEAR", shift=("08:00", "12:00"), **NEAR)],
+        [client("P")],
+        [visit("V", "P", window=("11:50", "12:00"))],
+    )
     assert reason(solve_checked(sc), "V") == "window_unreachable"
 
 
 def test_shift_end_does_not_bind_with_a_longer_shift() -> None:
-    sc = scenario([caregiver("NEAR", shift=("08:00", "13:00"), **NEAR)], [client("P")],
-                  [visit("V", "P", window=("11:50", "12:00"))])
+    sc = scenario(
+        [caregiver("NEAR", shift=("08:00", "13:00"), **NEAR)],
+        [client("P")],
+        [visit("V", "P", window=("11:50", "12:00"))],
+    )
     assert assignment(solve_checked(sc)) == {"V": ["NEAR"]}
 
 
@@ -146,14 +159,20 @@ def test_shift_end_does_not_bind_with_a_longer_shift() -> None:
 
 def test_max_working_time_binds() -> None:
     # Two 30-min visits at one client: 2.6 + 30 + 30 + 2.6 = 65.2 min > 60.
-    visits = [visit("V1", "P", window=("09:00", "12:00")), visit("V2", "P", window=("09:00", "12:00"))]
+    visits = [
+        visit("V1", "P", window=("09:00", "12:00")),
+        visit("V2", "P", window=("09:00", "12:00")),
+    ]
     sc = scenario([caregiver("NEAR", max_work_min_per_day=60, **NEAR)], [client("P")], visits)
     roster = solve_checked(sc)
     assert len(assignment(roster)) == 1 and len(roster.unassigned) == 1
 
 
 def test_max_working_time_does_not_bind_when_generous() -> None:
-    visits = [visit("V1", "P", window=("09:00", "12:00")), visit("V2", "P", window=("09:00", "12:00"))]
+    visits = [
+        visit("V1", "P", window=("09:00", "12:00")),
+        visit("V2", "P", window=("09:00", "12:00")),
+    ]
     sc = scenario([caregiver("NEAR", max_work_min_per_day=66, **NEAR)], [client("P")], visits)
     assert len(assignment(solve_checked(sc))) == 2
 
@@ -161,10 +180,18 @@ def test_max_working_time_does_not_bind_when_generous() -> None:
 def _split_shifts(max_work_min: int):  # type: ignore[no-untyped-def]
     from scheduler import Shift
 
-    cg = caregiver("NEAR", max_work_min_per_day=max_work_min, **NEAR).model_copy(update={
-        "shifts": (Shift(start=at("08:00"), end=at("10:00")),
-                   Shift(start=at("14:00"), end=at("16:00")))})
-    visits = [visit("AM", "P", window=("08:30", "09:00")), visit("PM", "P", window=("14:30", "15:00"))]
+    cg = caregiver("NEAR", max_work_min_per_day=max_work_min, **NEAR).model_copy(
+        update={
+            "shifts": (
+                Shift(start=at("08:00"), end=at("10:00")),
+                Shift(start=at("14:00"), end=at("16:00")),
+            )
+        }
+    )
+    visits = [
+        visit("AM", "P", window=("08:30", "09:00")),
+        visit("PM", "P", window=("14:30", "15:00")),
+    ]
     return scenario([cg], [client("P")], visits)
 
 
@@ -183,8 +210,9 @@ def test_max_working_time_across_shifts_does_not_bind_when_generous() -> None:
 
 def test_double_handed_visit_gets_two_people_starting_together() -> None:
     # FAR needs 7.8 min to arrive, so both start at 08:07:48 at the earliest, together.
-    sc = scenario(pair(), [client("P")],
-                  [visit("V", "P", window=("08:00", "09:00"), caregivers_required=2)])
+    sc = scenario(
+        pair(), [client("P")], [visit("V", "P", window=("08:00", "09:00"), caregivers_required=2)]
+    )
     roster = solve_checked(sc)
     assert sorted(assignment(roster)["V"]) == ["FAR", "NEAR"]
     starts = {s.start for r in roster.routes for s in r.stops}
@@ -192,16 +220,20 @@ def test_double_handed_visit_gets_two_people_starting_together() -> None:
 
 
 def test_double_handed_visit_with_one_caregiver_is_unassigned() -> None:
-    sc = scenario([caregiver("NEAR", **NEAR)], [client("P")],
-                  [visit("V", "P", caregivers_required=2)])
+    sc = scenario(
+        [caregiver("NEAR", **NEAR)], [client("P")], [visit("V", "P", caregivers_required=2)]
+    )
     roster = solve_checked(sc)
     assert reason(roster, "V") == "too_few_caregivers"
 
 
 def test_double_handed_sync_follows_the_later_caregiver() -> None:
     # FAR starts work at 10:00: the visit cannot start before 10:07:48.
-    sc = scenario(pair(shift=("10:00", "16:00")), [client("P")],
-                  [visit("V", "P", window=("08:00", "12:00"), caregivers_required=2)])
+    sc = scenario(
+        pair(shift=("10:00", "16:00")),
+        [client("P")],
+        [visit("V", "P", window=("08:00", "12:00"), caregivers_required=2)],
+    )
     roster = solve_checked(sc)
     assert start_of(roster, "V").replace(tzinfo=None) >= at("10:07")
 
@@ -212,9 +244,12 @@ def test_double_handed_sync_follows_the_later_caregiver() -> None:
 def _insulin_meal(meal_window: tuple[str, str], **dep: int):  # type: ignore[no-untyped-def]
     meal_dep = {"after": "INS", **dep} if dep is not None else None
     return scenario(
-        [caregiver("NEAR", **NEAR)], [client("P")],
-        [visit("INS", "P", window=("08:00", "08:10"), duration_min=15),
-         visit("MEAL", "P", window=meal_window, dependency=meal_dep)],
+        [caregiver("NEAR", **NEAR)],
+        [client("P")],
+        [
+            visit("INS", "P", window=("08:00", "08:10"), duration_min=15),
+            visit("MEAL", "P", window=meal_window, dependency=meal_dep),
+        ],
     )
 
 
@@ -225,9 +260,14 @@ def test_dependency_min_lag_binds() -> None:
 
 
 def test_without_dependency_meal_follows_right_away() -> None:
-    sc = scenario([caregiver("NEAR", **NEAR)], [client("P")],
-                  [visit("INS", "P", window=("08:00", "08:10"), duration_min=15),
-                   visit("MEAL", "P", window=("08:00", "12:00"))])
+    sc = scenario(
+        [caregiver("NEAR", **NEAR)],
+        [client("P")],
+        [
+            visit("INS", "P", window=("08:00", "08:10"), duration_min=15),
+            visit("MEAL", "P", window=("08:00", "12:00")),
+        ],
+    )
     roster = solve_checked(sc)
     assert assignment(roster) == {"INS": ["NEAR"], "MEAL": ["NEAR"]}
     # Least working time: meal directly after insulin (or before it), never 30 min later.
@@ -257,23 +297,29 @@ def test_preferred_caregiver_outweighs_extra_travel() -> None:
 
 def test_shared_language_outweighs_extra_travel() -> None:
     # FAR_ISH lives 1.5 km west: 390 s each way, 468 s more travel than NEAR; cost 600 saved.
-    caregivers = [caregiver("NEAR", languages=["de"], **NEAR),
-                  caregiver("FAR", languages=["de", "tr"], home=place(-1.5, 0))]
+    caregivers = [
+        caregiver("NEAR", languages=["de"], **NEAR),
+        caregiver("FAR", languages=["de", "tr"], home=place(-1.5, 0)),
+    ]
     sc = scenario(caregivers, [client("P", languages=["tr"])], [visit("V", "P")])
     assert assignment(solve_checked(sc)) == {"V": ["FAR"]}
 
 
 def test_language_preference_yields_to_much_longer_travel() -> None:
     # 12 km west: 13 km, 2028 s each way; 3744 s extra travel > 600 language cost.
-    caregivers = [caregiver("NEAR", languages=["de"], **NEAR),
-                  caregiver("FAR", languages=["tr"], home=place(-12, 0))]
+    caregivers = [
+        caregiver("NEAR", languages=["de"], **NEAR),
+        caregiver("FAR", languages=["tr"], home=place(-12, 0)),
+    ]
     sc = scenario(caregivers, [client("P", languages=["tr"])], [visit("V", "P")])
     assert assignment(solve_checked(sc)) == {"V": ["NEAR"]}
 
 
 def test_preferred_gender_outweighs_extra_travel() -> None:
-    caregivers = [caregiver("NEAR", gender="male", **NEAR),
-                  caregiver("FAR", gender="female", **FAR)]
+    caregivers = [
+        caregiver("NEAR", gender="male", **NEAR),
+        caregiver("FAR", gender="female", **FAR),
+    ]
     sc = scenario(caregivers, [client("P", preferred_gender="female")], [visit("V", "P")])
     assert assignment(solve_checked(sc)) == {"V": ["FAR"]}
 
@@ -283,10 +329,14 @@ def test_preferred_gender_outweighs_extra_travel() -> None:
 
 def _two_clashing(priority_a: int, priority_b: int):  # type: ignore[no-untyped-def]
     # Both must start 09:00-09:10 and last an hour: one caregiver can do only one.
-    return scenario([caregiver("NEAR", **NEAR)], [client("P")], [
-        visit("A", "P", window=("09:00", "09:10"), duration_min=60, priority=priority_a),
-        visit("B", "P", window=("09:00", "09:10"), duration_min=60, priority=priority_b),
-    ])
+    return scenario(
+        [caregiver("NEAR", **NEAR)],
+        [client("P")],
+        [
+            visit("A", "P", window=("09:00", "09:10"), duration_min=60, priority=priority_a),
+            visit("B", "P", window=("09:00", "09:10"), duration_min=60, priority=priority_b),
+        ],
+    )
 
 
 def test_higher_priority_visit_is_kept() -> None:

@@ -27,5 +27,7 @@ def check(
         typer.echo(f"{len(violations)} violation(s)", err=True)
         raise typer.Exit(EXIT_VIOLATIONS)
     assigned = sum(len(r.stops) for r in result.routes)
-    typer.echo(f"OK: no violations ({assigned} caregiver visits, {len(result.unassigned)} "
-               "visits unassigned)")
+    typer.echo(
+        f"OK: no violations ({assigned} caregiver visits, {len(result.unassigned)} "
+        "visits unassigned)"
+    )

@@ -46,7 +46,10 @@ def solve(
             )
 
     roster = solve_roster(
-        data, time_limit_s=time_limit, seed=seed, solution_limit=solution_limit,
+        data,
+        time_limit_s=time_limit,
+        seed=seed,
+        solution_limit=solution_limit,
         on_progress=None if quiet else show,
     )
     written = write_roster(data, roster, out)

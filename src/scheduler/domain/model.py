@@ -1,4 +1,4 @@
-"""The caseload of one scenario, as a coordinator describes it (pydantic, validated on construction).
+"""The caseload of one scenario as a coordinator describes it (pydantic, validated on input).
 
 Time semantics (see docs/concepts.md): every datetime is local wall-clock time in the scenario's
 ``time_zone`` unless it carries an offset; a visit's windows bound the *start* of service.
@@ -7,8 +7,9 @@ Time semantics (see docs/concepts.md): every datetime is local wall-clock time i
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cached_property
 from enum import StrEnum
+from functools import cached_property
+from itertools import pairwise
 from typing import Annotated, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -173,13 +174,15 @@ class Visit(_Frozen):
     @classmethod
     def _split_roles(cls, value: object) -> object:
         if isinstance(value, str):
-            return [part.strip().lower() for part in value.replace(",", ";").split(";") if part.strip()]
+            return [
+                part.strip().lower() for part in value.replace(",", ";").split(";") if part.strip()
+            ]
         return value
 
     @model_validator(mode="after")
     def _windows_sorted_disjoint(self) -> Self:
         ordered = sorted(self.windows, key=lambda w: w.start)
-        for earlier, later in zip(ordered, ordered[1:], strict=False):
+        for earlier, later in pairwise(ordered):
             if later.start <= earlier.end:
                 raise ValueError("time windows overlap; merge them into one")
         object.__setattr__(self, "windows", tuple(ordered))

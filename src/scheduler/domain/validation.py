@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 from scheduler.domain.model import Scenario
 
@@ -38,42 +39,76 @@ def find_reference_problems(scenario: Scenario) -> list[Finding]:
 
     for i, caregiver in enumerate(scenario.caregivers):
         ordered = sorted(caregiver.shifts, key=lambda sh: sh.start)
-        for earlier, later in zip(ordered, ordered[1:], strict=False):
+        for earlier, later in pairwise(ordered):
             if later.start < earlier.end:
-                findings.append(Finding("caregivers", i, "shifts",
-                                        f"shifts overlap ({earlier.start} - {earlier.end} and "
-                                        f"{later.start} - {later.end})", caregiver.id))
+                findings.append(
+                    Finding(
+                        "caregivers",
+                        i,
+                        "shifts",
+                        f"shifts overlap ({earlier.start} - {earlier.end} and "
+                        f"{later.start} - {later.end})",
+                        caregiver.id,
+                    )
+                )
 
     for i, client in enumerate(scenario.clients):
         for field in ("excluded_caregivers", "preferred_caregivers"):
             for cid in sorted(getattr(client, field) - caregiver_ids):
-                findings.append(Finding("clients", i, field, f"unknown caregiver {cid!r}", client.id))
+                findings.append(
+                    Finding("clients", i, field, f"unknown caregiver {cid!r}", client.id)
+                )
         both = client.excluded_caregivers & client.preferred_caregivers
         for cid in sorted(both):
             findings.append(
-                Finding("clients", i, "preferred_caregivers",
-                        f"caregiver {cid!r} is both preferred and excluded", client.id)
+                Finding(
+                    "clients",
+                    i,
+                    "preferred_caregivers",
+                    f"caregiver {cid!r} is both preferred and excluded",
+                    client.id,
+                )
             )
 
     for i, visit in enumerate(scenario.visits):
         if visit.client_id not in client_ids:
-            findings.append(Finding("visits", i, "client_id", f"unknown client {visit.client_id!r}",
-                                    visit.id))
+            findings.append(
+                Finding("visits", i, "client_id", f"unknown client {visit.client_id!r}", visit.id)
+            )
         if visit.pinned_caregiver is not None and visit.pinned_caregiver not in caregiver_ids:
-            findings.append(Finding("visits", i, "pinned_caregiver",
-                                    f"unknown caregiver {visit.pinned_caregiver!r}", visit.id))
+            findings.append(
+                Finding(
+                    "visits",
+                    i,
+                    "pinned_caregiver",
+                    f"unknown caregiver {visit.pinned_caregiver!r}",
+                    visit.id,
+                )
+            )
         if visit.pinned_caregiver is not None and visit.caregivers_required > 1:
-            findings.append(Finding("visits", i, "pinned_caregiver",
-                                    "a double-handed visit cannot be pinned to one caregiver",
-                                    visit.id))
+            findings.append(
+                Finding(
+                    "visits",
+                    i,
+                    "pinned_caregiver",
+                    "a double-handed visit cannot be pinned to one caregiver",
+                    visit.id,
+                )
+            )
         dep = visit.dependency
         if dep is not None:
             if dep.after == visit.id:
-                findings.append(Finding("visits", i, "dependency.after",
-                                        "a visit cannot depend on itself", visit.id))
+                findings.append(
+                    Finding(
+                        "visits", i, "dependency.after", "a visit cannot depend on itself", visit.id
+                    )
+                )
             elif dep.after not in visit_ids:
-                findings.append(Finding("visits", i, "dependency.after",
-                                        f"unknown visit {dep.after!r}", visit.id))
+                findings.append(
+                    Finding(
+                        "visits", i, "dependency.after", f"unknown visit {dep.after!r}", visit.id
+                    )
+                )
 
     findings.extend(_dependency_cycles(scenario))
     return findings
@@ -91,8 +126,15 @@ def _dependency_cycles(scenario: Scenario) -> list[Finding]:
             seen.append(node)
             node = after[node]
         if node is not None and node in seen and node not in reported:
-            cycle = seen[seen.index(node):]
+            cycle = seen[seen.index(node) :]
             reported.update(cycle)
-            findings.append(Finding("visits", position[node], "dependency.after",
-                                    "dependency cycle: " + " -> ".join([*cycle, node]), node))
+            findings.append(
+                Finding(
+                    "visits",
+                    position[node],
+                    "dependency.after",
+                    "dependency cycle: " + " -> ".join([*cycle, node]),
+                    node,
+                )
+            )
     return findings

@@ -41,8 +41,15 @@ def roster_frame(roster: Roster) -> pd.DataFrame:
         for route in roster.routes
         for stop in route.stops
     ]
-    columns = ["caregiver_id", "visit_id", "client_id", "start", "end", "duration_min",
-               "travel_before_min"]
+    columns = [
+        "caregiver_id",
+        "visit_id",
+        "client_id",
+        "start",
+        "end",
+        "duration_min",
+        "travel_before_min",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -83,11 +90,15 @@ def read_roster(path: str | Path) -> Roster:
     except (OSError, UnicodeDecodeError) as exc:
         raise RosterFileError([Problem(source, f"cannot read: {exc}")]) from None
     except json.JSONDecodeError as exc:
-        raise RosterFileError([Problem(source, f"not valid JSON: {exc.msg}", row=exc.lineno)]) from None
+        raise RosterFileError(
+            [Problem(source, f"not valid JSON: {exc.msg}", row=exc.lineno)]
+        ) from None
     try:
         return Roster.model_validate(raw)
     except ValidationError as exc:
         raise RosterFileError(
-            [Problem(source, str(e["msg"]), field=".".join(map(str, e["loc"])))
-             for e in exc.errors()]
+            [
+                Problem(source, str(e["msg"]), field=".".join(map(str, e["loc"])))
+                for e in exc.errors()
+            ]
         ) from None

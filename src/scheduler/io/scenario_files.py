@@ -48,7 +48,9 @@ def _load_json(path: Path) -> Scenario:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem(source, f"cannot read: {exc}")]) from None
     except json.JSONDecodeError as exc:
-        raise ScenarioError([Problem(source, f"not valid JSON: {exc.msg}", row=exc.lineno)]) from None
+        raise ScenarioError(
+            [Problem(source, f"not valid JSON: {exc.msg}", row=exc.lineno)]
+        ) from None
     if not isinstance(raw, dict):
         raise ScenarioError([Problem(source, "the top level must be an object")])
     try:
@@ -71,8 +73,13 @@ def _json_problem(source: str, raw: dict[str, Any], err: Any) -> Problem:
             item_id = items[index].get("id")
         loc = loc[2:]
     field = ".".join(str(part) for part in loc) or None
-    return Problem(source, _message(err), row=row, field=field,
-                   item_id=str(item_id) if item_id is not None else None)
+    return Problem(
+        source,
+        _message(err),
+        row=row,
+        field=field,
+        item_id=str(item_id) if item_id is not None else None,
+    )
 
 
 def _message(err: Any) -> str:
@@ -83,17 +90,48 @@ def _message(err: Any) -> str:
 # --- CSV folder ---------------------------------------------------------------------------------
 
 _CAREGIVER_COLUMNS = {
-    "id", "name", "role", "skills", "home_lat", "home_lon", "home_address", "shifts",
-    "max_work_min_per_day", "travel_mode", "speed_kph", "languages", "gender", "avoids_pets",
+    "id",
+    "name",
+    "role",
+    "skills",
+    "home_lat",
+    "home_lon",
+    "home_address",
+    "shifts",
+    "max_work_min_per_day",
+    "travel_mode",
+    "speed_kph",
+    "languages",
+    "gender",
+    "avoids_pets",
     "avoids_smoking",
 }
 _CLIENT_COLUMNS = {
-    "id", "name", "lat", "lon", "address", "excluded_caregivers", "preferred_caregivers",
-    "preferred_gender", "languages", "has_pets", "smoker",
+    "id",
+    "name",
+    "lat",
+    "lon",
+    "address",
+    "excluded_caregivers",
+    "preferred_caregivers",
+    "preferred_gender",
+    "languages",
+    "has_pets",
+    "smoker",
 }
 _VISIT_COLUMNS = {
-    "id", "client_id", "duration_min", "windows", "required_skills", "roles", "priority",
-    "caregivers_required", "after", "min_lag_min", "max_lag_min", "pinned_caregiver",
+    "id",
+    "client_id",
+    "duration_min",
+    "windows",
+    "required_skills",
+    "roles",
+    "priority",
+    "caregivers_required",
+    "after",
+    "min_lag_min",
+    "max_lag_min",
+    "pinned_caregiver",
 }
 
 
@@ -115,8 +153,9 @@ def _intervals(text: str) -> list[dict[str, str]]:
 
 
 def _caregiver_record(row: dict[str, str]) -> dict[str, Any]:
-    record: dict[str, Any] = {k: v for k, v in row.items()
-                              if k not in {"home_lat", "home_lon", "home_address", "shifts"}}
+    record: dict[str, Any] = {
+        k: v for k, v in row.items() if k not in {"home_lat", "home_lon", "home_address", "shifts"}
+    }
     record["home"] = {"lat": row.get("home_lat"), "lon": row.get("home_lon")}
     if row.get("home_address"):
         record["home"]["address"] = row["home_address"]
@@ -145,15 +184,22 @@ def _visit_record(row: dict[str, str]) -> dict[str, Any]:
     return record
 
 
-_CSV_SPECS: dict[str, tuple[type[BaseModel], set[str], Callable[[dict[str, str]], dict[str, Any]]]] = {
+_CSV_SPECS: dict[
+    str, tuple[type[BaseModel], set[str], Callable[[dict[str, str]], dict[str, Any]]]
+] = {
     "caregivers": (Caregiver, _CAREGIVER_COLUMNS, _caregiver_record),
     "clients": (Client, _CLIENT_COLUMNS, _client_record),
     "visits": (Visit, _VISIT_COLUMNS, _visit_record),
 }
 _RECORD_TO_COLUMN = {
-    "home.lat": "home_lat", "home.lon": "home_lon", "location.lat": "lat", "location.lon": "lon",
-    "dependency.after": "after", "dependency.min_lag_min": "min_lag_min",
-    "dependency.max_lag_min": "max_lag_min", "dependency": "after",
+    "home.lat": "home_lat",
+    "home.lon": "home_lon",
+    "location.lat": "lat",
+    "location.lon": "lon",
+    "dependency.after": "after",
+    "dependency.min_lag_min": "min_lag_min",
+    "dependency.max_lag_min": "max_lag_min",
+    "dependency": "after",
 }
 
 
@@ -192,15 +238,22 @@ def _load_csv_folder(folder: Path) -> Scenario:
             continue
         frame.columns = [str(c).strip() for c in frame.columns]
         for unknown in sorted(set(frame.columns) - columns):
-            problems.append(Problem(source, f"unknown column (expected some of {sorted(columns)})",
-                                    row=1, field=unknown))
+            problems.append(
+                Problem(
+                    source,
+                    f"unknown column (expected some of {sorted(columns)})",
+                    row=1,
+                    field=unknown,
+                )
+            )
         if "id" not in frame.columns:
             problems.append(Problem(source, "the 'id' column is missing", row=1))
             continue
         for position, raw in enumerate(frame.to_dict(orient="records")):
             line = position + 2  # the header is line 1
-            row = {k: str(v).strip() for k, v in raw.items()
-                   if k in columns and str(v).strip() != ""}
+            row = {
+                k: str(v).strip() for k, v in raw.items() if k in columns and str(v).strip() != ""
+            }
             item_id = row.get("id")
             try:
                 record = to_record(row)
@@ -210,9 +263,15 @@ def _load_csv_folder(folder: Path) -> Scenario:
                 if isinstance(exc, ValidationError):
                     for err in exc.errors():
                         field = ".".join(str(p) for p in err["loc"]) or None
-                        problems.append(Problem(source, _message(err), row=line,
-                                                field=_column(field) if field else None,
-                                                item_id=item_id))
+                        problems.append(
+                            Problem(
+                                source,
+                                _message(err),
+                                row=line,
+                                field=_column(field) if field else None,
+                                item_id=item_id,
+                            )
+                        )
                 else:
                     problems.append(Problem(source, str(exc), row=line, item_id=item_id))
     if problems:
@@ -222,8 +281,10 @@ def _load_csv_folder(folder: Path) -> Scenario:
         scenario = Scenario.model_validate({**header, **records})
     except ValidationError as exc:
         raise ScenarioError(
-            [Problem(str(settings_path), _message(e), field=".".join(map(str, e["loc"])))
-             for e in exc.errors()]
+            [
+                Problem(str(settings_path), _message(e), field=".".join(map(str, e["loc"])))
+                for e in exc.errors()
+            ]
         ) from None
 
     def locate(collection: str, index: int) -> tuple[str, int]:
@@ -241,8 +302,9 @@ def _raise_reference_problems(
         problems = []
         for f in findings:
             source, row = locate(f.collection, f.index)
-            problems.append(Problem(source, f.message, row=row, field=_column(f.field),
-                                    item_id=f.item_id))
+            problems.append(
+                Problem(source, f.message, row=row, field=_column(f.field), item_id=f.item_id)
+            )
         raise ScenarioError(problems)
 
 
@@ -254,57 +316,83 @@ def _joined(values: object) -> str:
 
 
 def _interval_text(items: tuple[Any, ...]) -> str:
-    return ";".join(f"{w.start.isoformat(timespec='minutes')}/{w.end.isoformat(timespec='minutes')}"
-                    for w in items)
+    return ";".join(
+        f"{w.start.isoformat(timespec='minutes')}/{w.end.isoformat(timespec='minutes')}"
+        for w in items
+    )
 
 
 def save_scenario(scenario: Scenario, path: str | Path) -> None:
     """Write ``scenario`` as a ``.json`` file, or as a CSV folder (any other path)."""
     path = Path(path)
     if path.suffix.lower() == ".json":
-        path.write_text(scenario.model_dump_json(indent=2, exclude_defaults=True) + "\n",
-                        encoding="utf-8")
+        path.write_text(
+            scenario.model_dump_json(indent=2, exclude_defaults=True) + "\n", encoding="utf-8"
+        )
         return
     path.mkdir(parents=True, exist_ok=True)
     caregivers = [
         {
-            "id": c.id, "name": c.name or "", "role": c.role.value, "skills": _joined(c.skills),
-            "home_lat": c.home.lat, "home_lon": c.home.lon, "home_address": c.home.address or "",
+            "id": c.id,
+            "name": c.name or "",
+            "role": c.role.value,
+            "skills": _joined(c.skills),
+            "home_lat": c.home.lat,
+            "home_lon": c.home.lon,
+            "home_address": c.home.address or "",
             "shifts": _interval_text(c.shifts),
             "max_work_min_per_day": c.max_work_min_per_day or "",
-            "travel_mode": c.travel_mode.value, "speed_kph": c.speed_kph or "",
-            "languages": _joined(c.languages), "gender": c.gender.value if c.gender else "",
-            "avoids_pets": c.avoids_pets, "avoids_smoking": c.avoids_smoking,
+            "travel_mode": c.travel_mode.value,
+            "speed_kph": c.speed_kph or "",
+            "languages": _joined(c.languages),
+            "gender": c.gender.value if c.gender else "",
+            "avoids_pets": c.avoids_pets,
+            "avoids_smoking": c.avoids_smoking,
         }
         for c in scenario.caregivers
     ]
     clients = [
         {
-            "id": c.id, "name": c.name or "", "lat": c.location.lat, "lon": c.location.lon,
+            "id": c.id,
+            "name": c.name or "",
+            "lat": c.location.lat,
+            "lon": c.location.lon,
             "address": c.location.address or "",
             "excluded_caregivers": _joined(c.excluded_caregivers),
             "preferred_caregivers": _joined(c.preferred_caregivers),
             "preferred_gender": c.preferred_gender.value if c.preferred_gender else "",
-            "languages": _joined(c.languages), "has_pets": c.has_pets, "smoker": c.smoker,
+            "languages": _joined(c.languages),
+            "has_pets": c.has_pets,
+            "smoker": c.smoker,
         }
         for c in scenario.clients
     ]
     visits = [
         {
-            "id": v.id, "client_id": v.client_id, "duration_min": v.duration_min,
-            "windows": _interval_text(v.windows), "required_skills": _joined(v.required_skills),
-            "roles": _joined(v.roles), "priority": v.priority,
+            "id": v.id,
+            "client_id": v.client_id,
+            "duration_min": v.duration_min,
+            "windows": _interval_text(v.windows),
+            "required_skills": _joined(v.required_skills),
+            "roles": _joined(v.roles),
+            "priority": v.priority,
             "caregivers_required": v.caregivers_required,
             "after": v.dependency.after if v.dependency else "",
             "min_lag_min": v.dependency.min_lag_min if v.dependency else "",
-            "max_lag_min": (v.dependency.max_lag_min if v.dependency
-                            and v.dependency.max_lag_min is not None else ""),
+            "max_lag_min": (
+                v.dependency.max_lag_min
+                if v.dependency and v.dependency.max_lag_min is not None
+                else ""
+            ),
             "pinned_caregiver": v.pinned_caregiver or "",
         }
         for v in scenario.visits
     ]
     for collection, rows in (("caregivers", caregivers), ("clients", clients), ("visits", visits)):
         pd.DataFrame(rows).to_csv(path / CSV_FILES[collection], index=False)
-    header = {"name": scenario.name, "time_zone": scenario.time_zone,
-              "settings": scenario.settings.model_dump()}
+    header = {
+        "name": scenario.name,
+        "time_zone": scenario.time_zone,
+        "settings": scenario.settings.model_dump(),
+    }
     (path / SETTINGS_FILE).write_text(json.dumps(header, indent=2) + "\n", encoding="utf-8")

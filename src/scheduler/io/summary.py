@@ -33,12 +33,14 @@ def format_summary(scenario: Scenario, roster: Roster) -> str:
     for use in kpis.caregivers:
         lines.append(
             f"  {use.caregiver_id:<12} {use.visits:>3} visits  {use.service_min:>5.0f}/"
-            f"{use.available_min:<5.0f} min  {use.utilisation:>5.0%}  travel {use.travel_min:>4.0f} min"
+            f"{use.available_min:<5.0f} min  {use.utilisation:>5.0%}  "
+            f"travel {use.travel_min:>4.0f} min"
         )
     lines += ["", "Routes:"]
     for route in roster.routes:
         lines.append(
-            f"  {route.caregiver_id}: leaves {route.departure:%H:%M}, back {route.return_home:%H:%M}"
+            f"  {route.caregiver_id}: leaves {route.departure:%H:%M}, "
+            f"back {route.return_home:%H:%M}"
         )
         for stop in route.stops:
             lines.append(

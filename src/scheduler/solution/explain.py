@@ -16,7 +16,7 @@ from datetime import date
 from scheduler.domain.clock import Clock
 from scheduler.domain.eligibility import is_eligible, is_qualified
 from scheduler.domain.model import Caregiver, Client, Location, Scenario, Shift, Visit
-from scheduler.solution.roster import Roster, Route, Unassigned
+from scheduler.solution.roster import Route, Unassigned
 from scheduler.travel.base import TravelModel, profile_of
 
 
@@ -30,7 +30,10 @@ class _Place:
 
 
 def explain_unassigned(
-    scenario: Scenario, roster_routes: tuple[Route, ...], visit_ids: list[str], clock: Clock,
+    scenario: Scenario,
+    roster_routes: tuple[Route, ...],
+    visit_ids: list[str],
+    clock: Clock,
     travel: TravelModel,
 ) -> tuple[Unassigned, ...]:
     explainer = _Explainer(scenario, roster_routes, clock, travel)
@@ -51,9 +54,12 @@ class _Explainer:
                 self.starts[stop.visit_id] = self.clock.to_s(stop.start)
 
     # -- helpers -----------------------------------------------------------------------------
-    def _travel_s(self, caregiver: Caregiver, a: tuple[float, float], b: tuple[float, float]) -> int:
+    def _travel_s(
+        self, caregiver: Caregiver, a: tuple[float, float], b: tuple[float, float]
+    ) -> int:
         seconds = self.travel.duration_s(
-            Location(lat=a[0], lon=a[1]), Location(lat=b[0], lon=b[1]),
+            Location(lat=a[0], lon=a[1]),
+            Location(lat=b[0], lon=b[1]),
             profile_of(caregiver, self.scenario.settings),
         )
         return math.ceil(seconds - 1e-6)
@@ -76,16 +82,20 @@ class _Explainer:
         dep = visit.dependency
         if dep is not None and dep.after in self.starts:
             lo = self.starts[dep.after] + dep.min_lag_min * 60
-            hi = (self.starts[dep.after] + dep.max_lag_min * 60
-                  if dep.max_lag_min is not None else math.inf)
+            hi = (
+                self.starts[dep.after] + dep.max_lag_min * 60
+                if dep.max_lag_min is not None
+                else math.inf
+            )
             ranges = [(max(a, lo), int(min(b, hi))) for a, b in ranges if max(a, lo) <= min(b, hi)]
         return ranges
 
     # -- the chain of reasons ------------------------------------------------------------------
     def explain(self, visit: Visit) -> Unassigned:
         code, text = self._reason(visit)
-        return Unassigned(visit_id=visit.id, client_id=visit.client_id, reason_code=code,
-                          reason=text)
+        return Unassigned(
+            visit_id=visit.id, client_id=visit.client_id, reason_code=code, reason=text
+        )
 
     def _reason(self, visit: Visit) -> tuple[str, str]:
         client = self.scenario.clients_by_id[visit.client_id]
@@ -123,8 +133,9 @@ class _Explainer:
         if not ranges:
             dep = visit.dependency
             assert dep is not None
-            lag = f"{dep.min_lag_min}" + (f"–{dep.max_lag_min}" if dep.max_lag_min is not None
-                                          else "+")
+            lag = f"{dep.min_lag_min}" + (
+                f"–{dep.max_lag_min}" if dep.max_lag_min is not None else "+"
+            )
             at = self._hhmm(self.starts[dep.after])
             return "dependency", (
                 f"must start {lag} min after visit {dep.after} (which starts {at}), "
@@ -141,8 +152,11 @@ class _Explainer:
                 if arrival is not None and (earliest_arrival is None or arrival < earliest_arrival):
                     earliest_arrival = arrival
         if len(reachable) < visit.caregivers_required:
-            extra = (f" (earliest possible arrival {self._hhmm(earliest_arrival)})"
-                     if earliest_arrival is not None else "")
+            extra = (
+                f" (earliest possible arrival {self._hhmm(earliest_arrival)})"
+                if earliest_arrival is not None
+                else ""
+            )
             return "window_unreachable", (
                 f"window {self._windows_text(visit)} unreachable by "
                 f"{'any' if not reachable else 'enough'} eligible caregiver(s) within their shifts "
@@ -176,13 +190,20 @@ class _Explainer:
         return " and ".join(parts) if parts else "no particular skill"
 
     def _reachable_starts(
-        self, caregiver: Caregiver, shift: Shift, client: Client, visit: Visit,
+        self,
+        caregiver: Caregiver,
+        shift: Shift,
+        client: Client,
+        visit: Visit,
         ranges: list[tuple[int, int]],
     ) -> tuple[list[tuple[int, int]], int | None]:
         """Start intervals possible in an otherwise empty shift, and the earliest arrival."""
         home = (caregiver.home.lat, caregiver.home.lon)
         there = (client.location.lat, client.location.lon)
-        out_s, back_s = self._travel_s(caregiver, home, there), self._travel_s(caregiver, there, home)
+        out_s, back_s = (
+            self._travel_s(caregiver, home, there),
+            self._travel_s(caregiver, there, home),
+        )
         service_s = visit.duration_min * 60
         if caregiver.max_work_min_per_day is not None and (
             out_s + service_s + back_s > caregiver.max_work_min_per_day * 60
@@ -190,8 +211,11 @@ class _Explainer:
             return [], None
         earliest = self.clock.to_s(shift.start) + out_s
         latest = self.clock.to_s(shift.end) - service_s - back_s
-        intervals = [(max(a, earliest), min(b, latest)) for a, b in ranges
-                     if max(a, earliest) <= min(b, latest)]
+        intervals = [
+            (max(a, earliest), min(b, latest))
+            for a, b in ranges
+            if max(a, earliest) <= min(b, latest)
+        ]
         return intervals, earliest
 
     def _work_left_s(self, caregiver: Caregiver, route: Route) -> int | None:
@@ -202,20 +226,29 @@ class _Explainer:
         others = sum(
             self.clock.to_s(r.return_home) - self.clock.to_s(r.departure)
             for r in self.routes
-            if r.caregiver_id == caregiver.id and r is not route
+            if r.caregiver_id == caregiver.id
+            and r is not route
             and self.clock.local_date(r.departure) == day
         )
         return caregiver.max_work_min_per_day * 60 - others
 
     def _free_gaps(
-        self, caregiver: Caregiver, shift: Shift, client: Client, visit: Visit,
+        self,
+        caregiver: Caregiver,
+        shift: Shift,
+        client: Client,
+        visit: Visit,
         ranges: list[tuple[int, int]],
     ) -> list[tuple[int, int]]:
         """Start intervals where the visit fits the final roster without moving anything else."""
         shift_start, shift_end = self.clock.to_s(shift.start), self.clock.to_s(shift.end)
         route = next(
-            (r for r in self.routes if r.caregiver_id == caregiver.id
-             and shift_start <= self.clock.to_s(r.departure) <= shift_end),
+            (
+                r
+                for r in self.routes
+                if r.caregiver_id == caregiver.id
+                and shift_start <= self.clock.to_s(r.departure) <= shift_end
+            ),
             None,
         )
         if route is None:  # an unused shift: reachability already answered
@@ -225,8 +258,9 @@ class _Explainer:
         service_s = visit.duration_min * 60
         stops = [(self.scenario.clients_by_id[s.client_id].location, s) for s in route.stops]
         # Places in order: home (free from shift start) | stops | home (needed by shift end).
-        befores = [(home, shift_start)] + [((loc.lat, loc.lon), self.clock.to_s(s.end))
-                                           for loc, s in stops]
+        befores = [(home, shift_start)] + [
+            ((loc.lat, loc.lon), self.clock.to_s(s.end)) for loc, s in stops
+        ]
         afters = [((loc.lat, loc.lon), self.clock.to_s(s.start)) for loc, s in stops]
         afters.append((home, shift_end))
         departure, arrival = self.clock.to_s(route.departure), self.clock.to_s(route.return_home)
@@ -241,8 +275,9 @@ class _Explainer:
             if max_work is not None and position == 0:
                 lo = max(lo, arrival - max_work + self._travel_s(caregiver, home, there))
             if max_work is not None and position == len(stops):
-                hi = min(hi, departure + max_work - service_s
-                         - self._travel_s(caregiver, there, home))
+                hi = min(
+                    hi, departure + max_work - service_s - self._travel_s(caregiver, there, home)
+                )
             for a, b in ranges:
                 if max(a, lo) <= min(b, hi):
                     gaps.append((max(a, lo), min(b, hi)))
@@ -254,9 +289,9 @@ def _common_start(
 ) -> tuple[int, set[str]] | None:
     """A start time at which ``needed`` different caregivers all have a free gap."""
     for candidate in sorted({a for intervals in gaps.values() for a, _ in intervals}):
-        free = {cid for cid, intervals in gaps.items()
-                if any(a <= candidate <= b for a, b in intervals)}
+        free = {
+            cid for cid, intervals in gaps.items() if any(a <= candidate <= b for a, b in intervals)
+        }
         if len(free) >= needed:
             return candidate, set(sorted(free)[:needed])
     return None
-

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 
 from scheduler.domain.model import Caregiver, Location, Scenario, Visit
 from scheduler.solution.roster import Roster, Route, Stop
@@ -79,8 +80,9 @@ def check_known_ids(x: _Input) -> Iterator[Violation]:
             if stop.visit_id not in visits:
                 yield Violation("known_ids", f"unknown visit {stop.visit_id}")
             elif visits[stop.visit_id].client_id != stop.client_id:
-                yield Violation("known_ids", f"visit {stop.visit_id} is not for client "
-                                f"{stop.client_id}")
+                yield Violation(
+                    "known_ids", f"visit {stop.visit_id} is not for client {stop.client_id}"
+                )
 
 
 def check_coverage(x: _Input) -> Iterator[Violation]:
@@ -99,8 +101,11 @@ def check_coverage(x: _Input) -> Iterator[Violation]:
         if not people and not listed:
             yield Violation("coverage", f"visit {visit.id} is neither served nor listed unassigned")
         if people and len(people) != visit.caregivers_required:
-            yield Violation("coverage", f"visit {visit.id} needs {visit.caregivers_required} "
-                            f"caregiver(s), has {len(people)}")
+            yield Violation(
+                "coverage",
+                f"visit {visit.id} needs {visit.caregivers_required} "
+                f"caregiver(s), has {len(people)}",
+            )
         if len(set(people)) != len(people):
             yield Violation("coverage", f"visit {visit.id} is served twice by the same caregiver")
 
@@ -111,8 +116,11 @@ def check_qualification(x: _Input) -> Iterator[Violation]:
         if lacking:
             yield Violation("skills", f"{caregiver.id} lacks {sorted(lacking)} for {stop.visit_id}")
         if visit.roles and caregiver.role not in visit.roles:
-            yield Violation("role", f"{caregiver.id} is {caregiver.role.value}, visit "
-                            f"{stop.visit_id} needs {sorted(r.value for r in visit.roles)}")
+            yield Violation(
+                "role",
+                f"{caregiver.id} is {caregiver.role.value}, visit "
+                f"{stop.visit_id} needs {sorted(r.value for r in visit.roles)}",
+            )
 
 
 def check_exclusions(x: _Input) -> Iterator[Violation]:
@@ -124,26 +132,34 @@ def check_exclusions(x: _Input) -> Iterator[Violation]:
         if client.has_pets and caregiver.avoids_pets:
             yield Violation("household", f"{caregiver.id} avoids pets; client {client.id} has pets")
         if client.smoker and caregiver.avoids_smoking:
-            yield Violation("household", f"{caregiver.id} avoids smoking; client {client.id} smokes")
+            yield Violation(
+                "household", f"{caregiver.id} avoids smoking; client {client.id} smokes"
+            )
         if visit.pinned_caregiver is not None and visit.pinned_caregiver != caregiver.id:
-            yield Violation("pinned", f"visit {stop.visit_id} is pinned to "
-                            f"{visit.pinned_caregiver}, served by {caregiver.id}")
+            yield Violation(
+                "pinned",
+                f"visit {stop.visit_id} is pinned to "
+                f"{visit.pinned_caregiver}, served by {caregiver.id}",
+            )
 
 
 def check_visit_windows(x: _Input) -> Iterator[Violation]:
     for _route, stop, _caregiver, visit in x.known_stops():
         t = x.epoch(stop.start)
         if not any(x.epoch(w.start) <= t <= x.epoch(w.end) for w in visit.windows):
-            yield Violation("visit_window", f"visit {visit.id} starts {_hm(stop.start)}, outside "
-                            "its window(s)")
+            yield Violation(
+                "visit_window", f"visit {visit.id} starts {_hm(stop.start)}, outside its window(s)"
+            )
 
 
 def check_durations(x: _Input) -> Iterator[Violation]:
     for _route, stop, _caregiver, visit in x.known_stops():
         length_s = x.epoch(stop.end) - x.epoch(stop.start)
         if abs(length_s - visit.duration_min * 60) > TOLERANCE_S:
-            yield Violation("duration", f"visit {visit.id} lasts {length_s / 60:.1f} min, "
-                            f"planned {visit.duration_min}")
+            yield Violation(
+                "duration",
+                f"visit {visit.id} lasts {length_s / 60:.1f} min, planned {visit.duration_min}",
+            )
 
 
 def check_shifts(x: _Input) -> Iterator[Violation]:
@@ -157,14 +173,19 @@ def check_shifts(x: _Input) -> Iterator[Violation]:
         if back < leave:
             yield Violation("shift", f"{caregiver.id} returns before leaving")
         if not any(x.epoch(s.start) <= leave and back <= x.epoch(s.end) for s in caregiver.shifts):
-            yield Violation("shift", f"{caregiver.id} works {_hm(route.departure)}–"
-                            f"{_hm(route.return_home)}, outside every shift")
+            yield Violation(
+                "shift",
+                f"{caregiver.id} works {_hm(route.departure)}–"
+                f"{_hm(route.return_home)}, outside every shift",
+            )
 
 
 def check_travel(x: _Input) -> Iterator[Violation]:
     """Leaving home, each hop and the way back leave enough time to travel."""
     caregivers, clients, visits = (
-        x.scenario.caregivers_by_id, x.scenario.clients_by_id, x.scenario.visits_by_id,
+        x.scenario.caregivers_by_id,
+        x.scenario.clients_by_id,
+        x.scenario.visits_by_id,
     )
     for route in x.roster.routes:
         caregiver = caregivers.get(route.caregiver_id)
@@ -175,13 +196,17 @@ def check_travel(x: _Input) -> Iterator[Violation]:
             here = clients[visits[stop.visit_id].client_id].location
             need = x.travel_s(caregiver, place, here)
             if x.epoch(stop.start) - free_at < need - TOLERANCE_S:
-                yield Violation("travel", f"{caregiver.id} cannot get from {label} to "
-                                f"{stop.visit_id} by {_hm(stop.start)} ({need / 60:.1f} min)")
+                yield Violation(
+                    "travel",
+                    f"{caregiver.id} cannot get from {label} to "
+                    f"{stop.visit_id} by {_hm(stop.start)} ({need / 60:.1f} min)",
+                )
             place, free_at, label = here, x.epoch(stop.end), stop.visit_id
         need = x.travel_s(caregiver, place, caregiver.home)
         if x.epoch(route.return_home) - free_at < need - TOLERANCE_S:
-            yield Violation("travel", f"{caregiver.id} cannot be home by "
-                            f"{_hm(route.return_home)} from {label}")
+            yield Violation(
+                "travel", f"{caregiver.id} cannot be home by {_hm(route.return_home)} from {label}"
+            )
 
 
 def check_one_visit_at_a_time(x: _Input) -> Iterator[Violation]:
@@ -194,15 +219,19 @@ def check_one_visit_at_a_time(x: _Input) -> Iterator[Violation]:
         previous_end = -math.inf
         for stop in route.stops:
             if x.epoch(stop.start) < previous_end:
-                yield Violation("overlap", f"{route.caregiver_id} starts {stop.visit_id} before "
-                                "the previous visit ends")
+                yield Violation(
+                    "overlap",
+                    f"{route.caregiver_id} starts {stop.visit_id} before the previous visit ends",
+                )
             previous_end = x.epoch(stop.end)
-            if not (x.epoch(route.departure) <= x.epoch(stop.start)
-                    and x.epoch(stop.end) <= x.epoch(route.return_home)):
+            if not (
+                x.epoch(route.departure) <= x.epoch(stop.start)
+                and x.epoch(stop.end) <= x.epoch(route.return_home)
+            ):
                 yield Violation("overlap", f"{stop.visit_id} lies outside its route's times")
     for caregiver_id, spans in busy.items():
         spans.sort()
-        for (_, end, _), (start, _, _) in zip(spans, spans[1:], strict=False):
+        for (_, end, _), (start, _, _) in pairwise(spans):
             if start < end:
                 yield Violation("overlap", f"{caregiver_id} has overlapping routes")
 
@@ -211,15 +240,17 @@ def check_working_time(x: _Input) -> Iterator[Violation]:
     caregivers = x.scenario.caregivers_by_id
     worked: dict[tuple[str, str], float] = defaultdict(float)
     for route in x.roster.routes:
-        worked[(route.caregiver_id, x.local_day(route.departure))] += (
-            x.epoch(route.return_home) - x.epoch(route.departure)
-        )
+        worked[(route.caregiver_id, x.local_day(route.departure))] += x.epoch(
+            route.return_home
+        ) - x.epoch(route.departure)
     for (caregiver_id, day), seconds in worked.items():
         caregiver = caregivers.get(caregiver_id)
         limit = caregiver.max_work_min_per_day if caregiver else None
         if limit is not None and seconds > limit * 60 + TOLERANCE_S:
-            yield Violation("working_time", f"{caregiver_id} works {seconds / 60:.0f} min on "
-                            f"{day}, limit {limit}")
+            yield Violation(
+                "working_time",
+                f"{caregiver_id} works {seconds / 60:.0f} min on {day}, limit {limit}",
+            )
 
 
 def check_synchronised(x: _Input) -> Iterator[Violation]:
@@ -228,7 +259,9 @@ def check_synchronised(x: _Input) -> Iterator[Violation]:
         starts[stop.visit_id].add(x.epoch(stop.start))
     for visit_id, moments in starts.items():
         if len(moments) > 1:
-            yield Violation("synchronised", f"the caregivers of {visit_id} start at different times")
+            yield Violation(
+                "synchronised", f"the caregivers of {visit_id} start at different times"
+            )
 
 
 def check_dependencies(x: _Input) -> Iterator[Violation]:
@@ -242,11 +275,17 @@ def check_dependencies(x: _Input) -> Iterator[Violation]:
             continue
         lag_min = (first_start[visit.id] - first_start[dep.after]) / 60
         if lag_min < dep.min_lag_min - TOLERANCE_S / 60:
-            yield Violation("dependency", f"{visit.id} starts {lag_min:.1f} min after "
-                            f"{dep.after}, needs at least {dep.min_lag_min}")
+            yield Violation(
+                "dependency",
+                f"{visit.id} starts {lag_min:.1f} min after "
+                f"{dep.after}, needs at least {dep.min_lag_min}",
+            )
         if dep.max_lag_min is not None and lag_min > dep.max_lag_min + TOLERANCE_S / 60:
-            yield Violation("dependency", f"{visit.id} starts {lag_min:.1f} min after "
-                            f"{dep.after}, at most {dep.max_lag_min} allowed")
+            yield Violation(
+                "dependency",
+                f"{visit.id} starts {lag_min:.1f} min after "
+                f"{dep.after}, at most {dep.max_lag_min} allowed",
+            )
 
 
 RULES: tuple[Callable[[_Input], Iterator[Violation]], ...] = (

@@ -88,7 +88,10 @@ class Problem:
 
 
 def vehicle_max_work_split(
-    vehicles: list[int], max_work_s: int, starts: list[int], ends: list[int],
+    vehicles: list[int],
+    max_work_s: int,
+    starts: list[int],
+    ends: list[int],
     out: list[int | None],
 ) -> None:
     """Share a day's working-time limit among that day's shifts, in proportion to their length.
@@ -108,8 +111,9 @@ def first_day(scenario: Scenario) -> Clock:
     zone = scenario.zone
     moments = [s.start for c in scenario.caregivers for s in c.shifts]
     moments += [w.start for v in scenario.visits for w in v.windows]
-    days = [(m.replace(tzinfo=zone) if m.tzinfo is None else m.astimezone(zone)).date()
-            for m in moments]
+    days = [
+        (m.replace(tzinfo=zone) if m.tzinfo is None else m.astimezone(zone)).date() for m in moments
+    ]
     return Clock.starting(min(days, default=date(2000, 1, 1)), zone)
 
 
@@ -133,7 +137,13 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         {profile_of(c, scenario.settings) for c in scenario.caregivers}
     )
     profile_index = {p: i for i, p in enumerate(profiles)}
-    vehicle_caregiver, vehicle_location, vehicle_start, vehicle_end, vehicle_profile = [], [], [], [], []
+    vehicle_caregiver, vehicle_location, vehicle_start, vehicle_end, vehicle_profile = (
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
     shifts_by_day: dict[tuple[int, object], list[int]] = defaultdict(list)
     for ci, caregiver in enumerate(scenario.caregivers):
         for shift in caregiver.shifts:
@@ -150,13 +160,16 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         max_min = scenario.caregivers[ci].max_work_min_per_day
         if max_min is not None:
             work_limits.append(WorkLimit(tuple(vehicles), max_min * 60))
-            vehicle_max_work_split(vehicles, max_min * 60, vehicle_start, vehicle_end,
-                                   vehicle_max_work)
+            vehicle_max_work_split(
+                vehicles, max_min * 60, vehicle_start, vehicle_end, vehicle_max_work
+            )
 
     for client in scenario.clients:
         locate(client.location)
-    travel_s = np.stack([travel.durations_s(locations, p) for p in profiles]) if profiles else (
-        np.zeros((0, len(locations), len(locations)), dtype=np.int64)
+    travel_s = (
+        np.stack([travel.durations_s(locations, p) for p in profiles])
+        if profiles
+        else (np.zeros((0, len(locations), len(locations)), dtype=np.int64))
     )
 
     v_start = np.array(vehicle_start, dtype=np.int64)
@@ -167,7 +180,12 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
     max_work = np.array([no_limit if m is None else m for m in vehicle_max_work], dtype=np.int64)
 
     node_visit, node_location, node_service, node_windows, node_penalty, node_allowed = (
-        [], [], [], [], [], []
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
     )
     pref_columns: list[np.ndarray] = []
     sync_groups: list[tuple[int, ...]] = []
@@ -194,7 +212,7 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         latest = v_end - service_s - back_s
         fits_window = np.zeros_like(eligible)
         for lo, hi in windows:
-            fits_window |= (np.maximum(earliest, lo) <= np.minimum(latest, hi))
+            fits_window |= np.maximum(earliest, lo) <= np.minimum(latest, hi)
         fits_work = out_s + service_s + back_s <= max_work
         allowed_mask = eligible & fits_window & fits_work
         allowed = tuple(int(v) for v in np.flatnonzero(allowed_mask))
@@ -235,7 +253,8 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
     all_times = [*vehicle_end, *(hi for ws in node_windows for _, hi in ws)]
     horizon_s = int(max(all_times, default=0)) + 24 * 3600
     preference_cost = (
-        np.stack(pref_columns, axis=1) if pref_columns
+        np.stack(pref_columns, axis=1)
+        if pref_columns
         else np.zeros((len(vehicle_caregiver), 0), dtype=np.int64)
     )
     return Problem(

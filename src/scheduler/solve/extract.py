@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from scheduler.solution.roster import Route, Stop
 from scheduler.solve.compile import Problem
 from scheduler.solve.schedule import Timing
-from scheduler.solution.roster import Route, Stop
 
 
 def build_routes(

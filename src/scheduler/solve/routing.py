@@ -36,16 +36,6 @@ class RoutingResult:
     first_solution: str  # strategy that produced the first solution
 
 
-def first_solution_strategies() -> list[str]:
-    enum = routing_enums_pb2.FirstSolutionStrategy
-    return [name for name in enum.Value.keys() if name not in ("UNSET",)]
-
-
-def metaheuristics() -> list[str]:
-    enum = routing_enums_pb2.LocalSearchMetaheuristic
-    return [name for name in enum.Value.keys() if name not in ("UNSET",)]
-
-
 def build_model(problem: Problem) -> rules.RoutingContext:
     homes = [problem.num_nodes + v for v in range(problem.num_vehicles)]
     manager = pywrapcp.RoutingIndexManager(
@@ -92,7 +82,9 @@ def solve_routes(
         counter = [0]
         best = [2**63]
 
-        def report(ctx: rules.RoutingContext = ctx) -> None:
+        def report(
+            ctx: rules.RoutingContext = ctx, counter: list[int] = counter, best: list[int] = best
+        ) -> None:
             # Guided local search also accepts worse solutions; report improvements only.
             counter[0] += 1
             cost = int(ctx.routing.CostVar().Max())
@@ -117,9 +109,9 @@ def solve_routes(
     raise RuntimeError("OR-Tools found no roster even with every visit left out")
 
 
-def _extract_routes(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> tuple[
-    tuple[int, ...], ...
-]:
+def _extract_routes(
+    ctx: rules.RoutingContext, solution: pywrapcp.Assignment
+) -> tuple[tuple[int, ...], ...]:
     routing, manager = ctx.routing, ctx.manager
     routes = []
     for v in range(ctx.problem.num_vehicles):

@@ -8,6 +8,7 @@ build order. Hard rules restrict what a roster may be; soft rules add named cost
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -82,7 +83,7 @@ def add_visit_windows(ctx: RoutingContext) -> None:
     for node, windows in enumerate(ctx.problem.node_windows_s):
         cumul = ctx.time.CumulVar(ctx.index(node))
         cumul.SetRange(windows[0][0], windows[-1][1])
-        for (_, end), (start, _) in zip(windows, windows[1:], strict=False):
+        for (_, end), (start, _) in pairwise(windows):
             if start - end > 1:
                 cumul.RemoveInterval(end + 1, start - 1)
 
@@ -134,7 +135,7 @@ def add_double_handed_sync(ctx: RoutingContext) -> None:
             solver.Add(routing.ActiveVar(first) == routing.ActiveVar(other))
             solver.Add(ctx.time.CumulVar(first) == ctx.time.CumulVar(other))
         for a_pos, a in enumerate(group):
-            for b in group[a_pos + 1:]:
+            for b in group[a_pos + 1 :]:
                 ia, ib = ctx.index(a), ctx.index(b)
                 different = solver.IsDifferentVar(routing.VehicleVar(ia), routing.VehicleVar(ib))
                 solver.Add(different >= routing.ActiveVar(ia))

@@ -44,10 +44,14 @@ def schedule_routes(problem: Problem, routes: tuple[tuple[int, ...], ...], seed:
             domain = cp_model.Domain.from_intervals([[a, b] for a, b in windows])
             start[node] = model.new_int_var_from_domain(domain, f"start[{node}]")
             loc = int(problem.node_location[node])
-            model.add(start[node] >= previous_var + previous_service + int(travel[previous_loc, loc]))
+            model.add(
+                start[node] >= previous_var + previous_service + int(travel[previous_loc, loc])
+            )
             previous_var, previous_loc = start[node], loc
             previous_service = int(problem.node_service_s[node])
-        model.add(arrival_home[v] >= previous_var + previous_service + int(travel[previous_loc, home]))
+        model.add(
+            arrival_home[v] >= previous_var + previous_service + int(travel[previous_loc, home])
+        )
 
     for group in problem.sync_groups:
         if group[0] in start:

@@ -24,7 +24,10 @@ def distances_m(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
     lon = np.radians(np.asarray(lon_deg, dtype=np.float64))
     dlat = lat[:, None] - lat[None, :]
     dlon = lon[:, None] - lon[None, :]
-    h = np.sin(dlat / 2.0) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2.0) ** 2
+    h = (
+        np.sin(dlat / 2.0) ** 2
+        + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2.0) ** 2
+    )
     return 2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 

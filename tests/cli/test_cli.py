@@ -1,0 +1,81 @@
+"""The CLI through typer's CliRunner: exit codes, no traceback, nothing written on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from scheduler.cli.app import app
+
+DATA = Path(__file__).parent.parent / "data"
+runner = CliRunner()
+
+
+def test_solve_then_check(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [
+            "solve",
+            str(DATA / "tiny_csv"),
+            "--out",
+            str(out),
+            "--time-limit",
+            "2",
+            "--solution-limit",
+            "100",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Visits assigned" in result.stdout
+    assert (out / "roster.json").exists() and (out / "unassigned.csv").exists()
+    checked = runner.invoke(app, ["check", str(DATA / "tiny_csv"), str(out / "roster.json")])
+    assert checked.exit_code == 0 and "no violations" in checked.stdout
+
+
+def test_check_finds_a_tampered_roster(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    runner.invoke(
+        app,
+        [
+            "solve",
+            str(DATA / "tiny_csv"),
+            "--out",
+            str(out),
+            "-q",
+            "--time-limit",
+            "2",
+            "--solution-limit",
+            "100",
+        ],
+    )
+    raw = json.loads((out / "roster.json").read_text())
+    raw["routes"][0]["stops"][0]["start"] = "2026-11-24T05:00:00+01:00"
+    (out / "roster.json").write_text(json.dumps(raw))
+    result = runner.invoke(app, ["check", str(DATA / "tiny_csv"), str(out)])
+    assert result.exit_code == 1
+    assert "[visit_window]" in result.stdout
+
+
+def test_bad_scenario_exits_2_without_traceback_or_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["solve", str(DATA / "bad_csv"), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "visits.csv, row 2 (id V1), field 'duration_min'" in result.stderr
+    assert not out.exists()
+
+
+def test_validate_good_and_bad() -> None:
+    good = runner.invoke(app, ["validate", str(DATA / "tiny_csv")])
+    assert good.exit_code == 0 and good.stdout.startswith("OK: 2 caregivers")
+    bad = runner.invoke(app, ["validate", str(DATA / "bad.json")])
+    assert bad.exit_code == 2 and "time_zone" in bad.stderr
+
+
+def test_check_with_unreadable_roster_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "roster.json").write_text("{not json")
+    result = runner.invoke(app, ["check", str(DATA / "tiny_csv"), str(tmp_path / "roster.json")])
+    assert result.exit_code == 2 and "not valid JSON" in result.stderr
