@@ -34,22 +34,25 @@ class SchedulerError(Exception):
     """Base class of every error this package raises on purpose."""
 
 
-class ScenarioError(SchedulerError, ValueError):
-    """The input is invalid. Carries every problem found, not only the first."""
+class InputFileError(SchedulerError, ValueError):
+    """A file could not be used. Carries every problem found, not only the first."""
+
+    what = "the input"
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) in the input:\n{lines}")
+        super().__init__(f"{len(self.problems)} problem(s) in {self.what}:\n{lines}")
 
 
-class RosterFileError(SchedulerError, ValueError):
+class ScenarioError(InputFileError):
+    """The scenario is invalid."""
+
+
+class RosterFileError(InputFileError):
     """A roster file could not be read (for `scheduler check`)."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) in the roster:\n{lines}")
+    what = "the roster"
 
 
 class SolverError(SchedulerError, RuntimeError):

@@ -7,7 +7,6 @@ the whole set was written.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -18,6 +17,7 @@ from pydantic import ValidationError
 
 from scheduler.domain.model import Scenario
 from scheduler.errors import Problem, RosterFileError
+from scheduler.io.scenario_files import read_json
 from scheduler.io.summary import format_summary
 from scheduler.solution.roster import Roster
 
@@ -83,16 +83,7 @@ def read_roster(path: str | Path) -> Roster:
     if path.is_dir():
         path = path / ROSTER_JSON
     source = str(path)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RosterFileError([Problem(source, "no such file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RosterFileError([Problem(source, f"cannot read: {exc}")]) from None
-    except json.JSONDecodeError as exc:
-        raise RosterFileError(
-            [Problem(source, f"not valid JSON: {exc.msg}", row=exc.lineno)]
-        ) from None
+    raw = read_json(path, RosterFileError)
     try:
         return Roster.model_validate(raw)
     except ValidationError as exc:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from scheduler.domain.model import Caregiver, Client, Scenario, Visit
 from scheduler.domain.validation import find_reference_problems
-from scheduler.errors import Problem, ScenarioError
+from scheduler.errors import InputFileError, Problem, ScenarioError
 
 CSV_FILES = {"caregivers": "caregivers.csv", "clients": "clients.csv", "visits": "visits.csv"}
 SETTINGS_FILE = "scenario.json"
@@ -43,14 +43,7 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def _load_json(path: Path) -> Scenario:
     source = str(path)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(source, f"cannot read: {exc}")]) from None
-    except json.JSONDecodeError as exc:
-        raise ScenarioError(
-            [Problem(source, f"not valid JSON: {exc.msg}", row=exc.lineno)]
-        ) from None
+    raw = read_json(path, ScenarioError)
     if not isinstance(raw, dict):
         raise ScenarioError([Problem(source, "the top level must be an object")])
     try:
@@ -59,6 +52,19 @@ def _load_json(path: Path) -> Scenario:
         raise ScenarioError([_json_problem(source, raw, err) for err in exc.errors()]) from None
     _raise_reference_problems(scenario, lambda coll, i: (source, f"{coll}[{i}]"))
     return scenario
+
+
+def read_json(path: Path, error: type[InputFileError]) -> Any:
+    """Parsed JSON, or ``error`` naming the file (and line) when it cannot be read."""
+    source = str(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error([Problem(source, "no such file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error([Problem(source, f"cannot read: {exc}")]) from None
+    except json.JSONDecodeError as exc:
+        raise error([Problem(source, f"not valid JSON: {exc.msg}", row=exc.lineno)]) from None
 
 
 def _json_problem(source: str, raw: dict[str, Any], err: Any) -> Problem:
