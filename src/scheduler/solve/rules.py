@@ -55,12 +55,13 @@ def add_travel_and_preference_costs(ctx: RoutingContext) -> None:
     """
     p = ctx.problem
     shared: dict[tuple[int, bytes], int] = {}
+    travel_cost = [p.node_travel_s(profile) * p.travel_weight for profile in range(len(p.travel_s))]
     for v in range(p.num_vehicles):
         profile = int(p.vehicle_profile[v])
         row = np.concatenate([p.preference_cost[v], np.zeros(p.num_vehicles, np.int64)])
         key = (profile, row.tobytes())
         if key not in shared:
-            matrix = p.node_travel_s(profile) * p.travel_weight + row[None, :]
+            matrix = travel_cost[profile] + row[None, :]
             np.fill_diagonal(matrix, 0)
             shared[key] = ctx.routing.RegisterTransitMatrix(matrix.tolist())
         ctx.routing.SetArcCostEvaluatorOfVehicle(shared[key], v)
