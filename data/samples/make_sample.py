@@ -6,7 +6,8 @@ A seeded synthetic day (see scheduler.synthetic) placed on real building address
 and Heinersreuth, north of Bayreuth (OpenStreetMap, ODbL), plus the situations a coordinator
 meets: a physiotherapy visit while the only physiotherapist is off, a client who excluded a
 caregiver, a visit pinned to a caregiver, and more demand than the shifts can carry.
-The people are invented; the addresses are real buildings.
+The people are invented; the addresses are real buildings. The sample gives addresses only (no
+coordinates): they are geocoded offline against the bundled map, which also gives road travel.
 """
 
 from __future__ import annotations
@@ -14,11 +15,23 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from scheduler.domain.model import Caregiver, Role, Shift, TimeWindow, Visit
+import pandas as pd
+
+from scheduler.domain.model import (
+    Caregiver,
+    Role,
+    Shift,
+    TimeWindow,
+    TravelModelName,
+    TravelSettings,
+    Visit,
+)
 from scheduler.io.scenario_files import save_scenario
 from scheduler.synthetic import generate_day, load_addresses
 
 HERE = Path(__file__).parent
+MAP = "../../maps/north-bayreuth.osm.bz2"  # relative to the sample folder
+COORDINATE_COLUMNS = {"caregivers.csv": ["home_lat", "home_lon"], "clients.csv": ["lat", "lon"]}
 DAY = "2026-11-24"
 
 
@@ -70,13 +83,19 @@ def build() -> None:
             priority=2,
         ),
     ]
+    road = TravelSettings(model=TravelModelName.ROAD, map_file=MAP)
     scenario = scenario.model_copy(
         update={
             "caregivers": (*scenario.caregivers, physio),
             "visits": (*scenario.visits, *extra),
+            "settings": scenario.settings.model_copy(update={"travel": road}),
         }
     )
-    save_scenario(scenario, HERE / "bayreuth")
+    folder = HERE / "bayreuth"
+    save_scenario(scenario, folder)
+    for name, columns in COORDINATE_COLUMNS.items():  # addresses only: geocoded from the map
+        frame = pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+        frame.drop(columns=columns).to_csv(folder / name, index=False)
     print(
         f"{len(scenario.caregivers)} caregivers, {len(scenario.clients)} clients, "
         f"{len(scenario.visits)} visits"

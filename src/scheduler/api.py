@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from scheduler.domain.model import Scenario
+from scheduler.domain.model import Scenario, TravelModelName
 from scheduler.solution.roster import Roster
 from scheduler.solution.validate import Violation, validate_roster
 from scheduler.solve.params import SolveParams
@@ -14,8 +15,18 @@ from scheduler.travel.base import TravelModel
 from scheduler.travel.great_circle import GreatCircleTravel
 
 
-def travel_model_for(scenario: Scenario) -> TravelModel:
-    """The travel model a scenario asks for (great-circle with its detour factor by default)."""
+def travel_model_for(
+    scenario: Scenario, *, cache_dir: Path | str | None = "default"
+) -> TravelModel:
+    """The travel model a scenario asks for: great-circle with its detour factor by default, or
+    road travel on its map (built graphs and matrices cached in ``cache_dir``; None: no cache)."""
+    travel = scenario.settings.travel
+    if travel.model is TravelModelName.ROAD and travel.map_file:
+        from scheduler.travel.road import RoadTravel
+
+        return RoadTravel(
+            travel.map_file, walk_speed_kph=scenario.settings.walk_speed_kph, cache_dir=cache_dir
+        )
     return GreatCircleTravel(detour_factor=scenario.settings.detour_factor)
 
 

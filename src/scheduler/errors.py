@@ -57,3 +57,19 @@ class RosterFileError(InputFileError):
 
 class SolverError(SchedulerError, RuntimeError):
     """The optimiser reached a state that should be impossible (a bug, never bad input)."""
+
+
+class MapError(InputFileError):
+    """A map (OSM extract) could not be used for road travel or geocoding."""
+
+    what = "the map"
+
+
+class AddressError(InputFileError):
+    """Addresses that the geocoder could not resolve (each with the closest matches)."""
+
+    what = "the addresses"
+
+
+class TravelWarning(UserWarning):
+    """Valid but doubtful travel input: a door far from any road, a cut-off road piece."""

@@ -1,14 +1,17 @@
-"""What the commands share: reading inputs with clean failures (exit 2, no traceback)."""
+"""What the commands share: the travel options, and failing cleanly on bad input (exit 2, no
+traceback) while showing doubtful-input warnings as one plain line each."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 
-from scheduler.domain.model import Scenario
+from scheduler.domain.model import Scenario, TravelModelName
 from scheduler.errors import InputFileError
 from scheduler.io.roster_files import read_roster
 from scheduler.io.scenario_files import load_scenario
@@ -17,18 +20,51 @@ from scheduler.solution.roster import Roster
 EXIT_BAD_INPUT = 2
 T = TypeVar("T")
 
+TravelOption = Annotated[
+    TravelModelName | None,
+    typer.Option(
+        "--travel",
+        help="Travel model (default: the scenario's; road when --map is given).",
+        case_sensitive=False,
+    ),
+]
+MapOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--map",
+        exists=True,
+        dir_okay=False,
+        help="Local OpenStreetMap extract (.osm, .osm.bz2) for road travel and addresses.",
+    ),
+]
 
-def _or_exit(read: Callable[[Path], T], path: Path) -> T:
-    try:
-        return read(path)
-    except InputFileError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+@contextmanager
+def exit_on_bad_input() -> Iterator[None]:
+    """Input errors become their message on stderr and exit status 2; warnings one line each."""
+
+    def show(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
+        typer.echo(f"warning: {message}", err=True)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show  # type: ignore[assignment]
+        try:
+            yield
+        except InputFileError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-def read_scenario_or_exit(path: Path) -> Scenario:
-    return _or_exit(load_scenario, path)
+def _or_exit(read: Callable[[], T]) -> T:
+    with exit_on_bad_input():
+        return read()
+
+
+def read_scenario_or_exit(
+    path: Path, *, map_file: Path | None = None, travel: TravelModelName | None = None
+) -> Scenario:
+    return _or_exit(lambda: load_scenario(path, map_file=map_file, travel_model=travel))
 
 
 def read_roster_or_exit(path: Path) -> Roster:
-    return _or_exit(read_roster, path)
+    return _or_exit(lambda: read_roster(path))

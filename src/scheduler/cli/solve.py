@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from scheduler.api import solve as solve_roster
-from scheduler.cli.common import read_scenario_or_exit
+from scheduler.cli.common import MapOption, TravelOption, exit_on_bad_input, read_scenario_or_exit
 from scheduler.io.roster_files import write_roster
 from scheduler.io.summary import format_summary
 from scheduler.solve.routing import Progress
@@ -29,10 +29,12 @@ def solve(
         typer.Option(min=1, help="Stop after this many solutions (deterministic budget)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
+    travel: TravelOption = None,
+    map_file: MapOption = None,
 ) -> None:
     """Build the roster for SCENARIO and write roster.json, roster.csv, unassigned.csv and
     summary.txt into --out."""
-    data = read_scenario_or_exit(scenario)
+    data = read_scenario_or_exit(scenario, map_file=map_file, travel=travel)
     last_print = [0.0]
 
     def show(progress: Progress) -> None:
@@ -45,13 +47,14 @@ def solve(
                 err=True,
             )
 
-    roster = solve_roster(
-        data,
-        time_limit_s=time_limit,
-        seed=seed,
-        solution_limit=solution_limit,
-        on_progress=None if quiet else show,
-    )
+    with exit_on_bad_input():  # a map is read lazily, when the solve first needs it
+        roster = solve_roster(
+            data,
+            time_limit_s=time_limit,
+            seed=seed,
+            solution_limit=solution_limit,
+            on_progress=None if quiet else show,
+        )
     written = write_roster(data, roster, out)
     if not quiet:
         typer.echo(format_summary(data, roster))

@@ -7,14 +7,16 @@ from typing import Annotated
 
 import typer
 
-from scheduler.cli.common import read_scenario_or_exit
+from scheduler.cli.common import MapOption, TravelOption, read_scenario_or_exit
 
 
 def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario: a .json file or a folder of CSVs.")],
+    travel: TravelOption = None,
+    map_file: MapOption = None,
 ) -> None:
     """Read SCENARIO and report every problem in it (exit status 2 when there is one)."""
-    data = read_scenario_or_exit(scenario)
+    data = read_scenario_or_exit(scenario, map_file=map_file, travel=travel)
     double = sum(1 for v in data.visits if v.caregivers_required > 1)
     dependent = sum(1 for v in data.visits if v.dependency is not None)
     typer.echo(

@@ -199,7 +199,28 @@ class Weights(_Frozen):
     unassigned_per_priority: int = Field(default=36_000, ge=1)  # x priority (1..5), per caregiver
 
 
+class TravelModelName(StrEnum):
+    GREAT_CIRCLE = "great_circle"  # distance on the sphere x detour factor / speed
+    ROAD = "road"  # shortest paths on the roads of a local OpenStreetMap extract
+
+
+class TravelSettings(_Frozen):
+    """Which travel model a scenario uses; great-circle needs no map."""
+
+    model: TravelModelName = TravelModelName.GREAT_CIRCLE
+    # A local OSM extract (.osm or .osm.bz2). It also geocodes addresses given without
+    # coordinates. The readers make a relative path absolute against the scenario's folder.
+    map_file: str | None = None
+
+    @model_validator(mode="after")
+    def _road_needs_map(self) -> Self:
+        if self.model is TravelModelName.ROAD and not self.map_file:
+            raise ValueError("road travel needs a map_file (an OSM extract)")
+        return self
+
+
 class Settings(_Frozen):
+    travel: TravelSettings = TravelSettings()
     detour_factor: float = Field(default=1.3, ge=1.0, le=3.0)
     drive_speed_kph: float = Field(default=30.0, gt=0, le=150)
     bicycle_speed_kph: float = Field(default=15.0, gt=0, le=60)

@@ -5,6 +5,10 @@ Every problem is collected with its file, row and field, and raised once as Scen
 CSV folder: ``caregivers.csv``, ``clients.csv``, ``visits.csv`` and an optional ``scenario.json``
 (name, time_zone, settings). Lists are ``;``-separated; windows and shifts are ISO 8601 intervals
 ``2026-11-24T08:00/2026-11-24T10:00`` (or ``2026-11-24T08:00/10:00``), several separated by ``;``.
+
+A place is given by coordinates (``lat``/``lon``) or by an address line alone, which is geocoded
+(offline, against the scenario's map unless another geocoder is passed). Coordinates win when both
+are given. An address that cannot be resolved is a problem of its row, with the closest matches.
 """
 
 from __future__ import annotations
@@ -18,34 +22,128 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from scheduler.domain.model import Caregiver, Client, Scenario, Visit
+from scheduler.domain.model import Caregiver, Client, Scenario, TravelModelName, Visit
 from scheduler.domain.validation import find_reference_problems
 from scheduler.errors import InputFileError, Problem, ScenarioError
+from scheduler.geocode.base import Geocoder
 
 CSV_FILES = {"caregivers": "caregivers.csv", "clients": "clients.csv", "visits": "visits.csv"}
 SETTINGS_FILE = "scenario.json"
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """A validated scenario from a ``.json`` file or a folder of CSV files."""
+def load_scenario(
+    path: str | Path,
+    *,
+    map_file: str | Path | None = None,
+    travel_model: TravelModelName | str | None = None,
+    geocoder: Geocoder | None = None,
+) -> Scenario:
+    """A validated scenario from a ``.json`` file or a folder of CSV files.
+
+    ``map_file`` and ``travel_model`` override the scenario's travel settings (a map alone means
+    road travel on it); ``geocoder`` replaces the offline address book of the map.
+    """
     path = Path(path)
+    override = _travel_override(map_file, travel_model)
     if path.is_dir():
-        return _load_csv_folder(path)
+        return _load_csv_folder(path, override, geocoder)
     if not path.exists():
         raise ScenarioError([Problem(str(path), "no such file or folder")])
     if path.suffix.lower() != ".json":
         raise ScenarioError([Problem(str(path), "expected a .json file or a folder of CSV files")])
-    return _load_json(path)
+    return _load_json(path, override, geocoder)
+
+
+def _travel_override(
+    map_file: str | Path | None, travel_model: TravelModelName | str | None
+) -> dict[str, str]:
+    override: dict[str, str] = {}
+    if map_file is not None:
+        override["map_file"] = str(Path(map_file).resolve())
+        override["model"] = TravelModelName.ROAD.value
+    if travel_model is not None:
+        override["model"] = TravelModelName(travel_model).value
+    return override
+
+
+def _with_travel(header: dict[str, Any], base: Path, override: dict[str, str]) -> dict[str, Any]:
+    """``header`` with its map path made absolute against ``base``, and ``override`` applied."""
+    settings = header.get("settings")
+    if settings is None:
+        settings = {}
+    if not isinstance(settings, dict):
+        return header  # pydantic reports it
+    travel = settings.get("travel") or {}
+    if not isinstance(travel, dict):
+        return header
+    travel = dict(travel)
+    if isinstance(travel.get("map_file"), str):
+        travel["map_file"] = str((base / travel["map_file"]).resolve())
+    travel.update(override)
+    return {**header, "settings": {**settings, "travel": travel}}
+
+
+class _Places:
+    """Fills in coordinates from address lines, creating the map's address book on first need."""
+
+    def __init__(self, header: dict[str, Any], geocoder: Geocoder | None):
+        self._header = header
+        self._geocoder = geocoder
+
+    def _book(self) -> Geocoder | None:
+        if self._geocoder is None:
+            travel = (self._header.get("settings") or {}).get("travel") or {}
+            if isinstance(travel, dict) and isinstance(travel.get("map_file"), str):
+                from scheduler.geocode.osm import OsmAddressBook
+
+                self._geocoder = OsmAddressBook(travel["map_file"])
+        return self._geocoder
+
+    def fill(self, place: Any) -> str | None:
+        """Geocode ``place`` (a location dict) in place when it has an address and no
+        coordinates; the problem, if any, as a message."""
+        if not isinstance(place, dict) or not place.get("address"):
+            return None
+        if place.get("lat") not in (None, "") or place.get("lon") not in (None, ""):
+            return None
+        geocoder = self._book()
+        if geocoder is None:
+            return (
+                "no coordinates, and no map to find the address in "
+                "(set settings.travel.map_file or pass --map)"
+            )
+        found = geocoder.resolve(str(place["address"]))
+        if found is None:
+            closest = geocoder.closest(str(place["address"]))
+            hint = f"; closest: {' | '.join(closest)}" if closest else ""
+            return f"address {place['address']!r} not found{hint}"
+        place["lat"], place["lon"] = found.lat, found.lon
+        return None
 
 
 # --- JSON ---------------------------------------------------------------------------------------
 
+_PLACE_OF = {"clients": "location", "caregivers": "home"}
 
-def _load_json(path: Path) -> Scenario:
+
+def _load_json(path: Path, override: dict[str, str], geocoder: Geocoder | None) -> Scenario:
     source = str(path)
     raw = read_json(path, ScenarioError)
     if not isinstance(raw, dict):
         raise ScenarioError([Problem(source, "the top level must be an object")])
+    raw = _with_travel(raw, path.parent, override)
+    places = _Places(raw, geocoder)
+    problems = []
+    for collection, key in _PLACE_OF.items():
+        items = raw.get(collection)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict) and (message := places.fill(item.get(key))):
+                row, item_id = f"{collection}[{index}]", item.get("id")
+                problems.append(
+                    Problem(source, message, row=row, field=f"{key}.address", item_id=item_id)
+                )
+    if problems:
+        raise ScenarioError(problems)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
@@ -215,7 +313,7 @@ def _column(field: str) -> str:
     return field.split(".")[0]
 
 
-def _load_csv_folder(folder: Path) -> Scenario:
+def _load_csv_folder(folder: Path, override: dict[str, str], geocoder: Geocoder | None) -> Scenario:
     problems: list[Problem] = []
     header: dict[str, Any] = {}
     settings_path = folder / SETTINGS_FILE
@@ -227,6 +325,8 @@ def _load_csv_folder(folder: Path) -> Scenario:
         except (ValueError, OSError) as exc:
             problems.append(Problem(str(settings_path), f"cannot read: {exc}"))
             header = {}
+    header = _with_travel(header, folder, override)
+    places = _Places(header, geocoder)
 
     records: dict[str, list[Any]] = {}
     rows_of: dict[str, list[int]] = {}
@@ -263,6 +363,13 @@ def _load_csv_folder(folder: Path) -> Scenario:
             item_id = row.get("id")
             try:
                 record = to_record(row)
+                place_key = _PLACE_OF.get(collection)
+                if place_key and (message := places.fill(record.get(place_key))):
+                    field = "home_address" if collection == "caregivers" else "address"
+                    problems.append(
+                        Problem(source, message, row=line, field=field, item_id=item_id)
+                    )
+                    continue
                 records[collection].append(model.model_validate(record))
                 rows_of[collection].append(line)
             except ValueError as exc:

@@ -1,0 +1,84 @@
+"""A disk cache of numpy arrays for built road networks, address books and travel matrices.
+
+Entries are keyed by a hash of everything they were built from: the map file's *content* (not its
+name or date), the parameters, and ``FORMAT_VERSION``; a changed file or parameter gives a new key,
+so a stale entry is never read. Writes are atomic (temporary file, then rename); an unreadable entry
+is rebuilt; a cache that cannot be written only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import platformdirs
+
+CACHE_DIR_ENV = "HOMECARE_SCHEDULER_CACHE"
+FORMAT_VERSION = 1  # bump when what is stored, or how it is built, changes
+
+
+def default_cache_dir() -> Path:
+    """``$HOMECARE_SCHEDULER_CACHE``, else the user's cache folder for this application."""
+    configured = os.environ.get(CACHE_DIR_ENV)
+    if configured:
+        return Path(configured)
+    return Path(platformdirs.user_cache_dir("homecare-scheduler"))
+
+
+_digests: dict[tuple[str, int, int], str] = {}
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of the file's bytes (memoised per path, size and modification time)."""
+    stat = path.stat()
+    memo_key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if memo_key not in _digests:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        _digests[memo_key] = digest.hexdigest()
+    return _digests[memo_key]
+
+
+def cache_key(*parts: Any) -> str:
+    text = json.dumps([FORMAT_VERSION, *parts], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
+
+
+class ArrayCache:
+    """Named groups of arrays stored as ``<dir>/<kind>/<key>.npz``; ``directory=None`` disables."""
+
+    def __init__(self, directory: Path | None):
+        self.directory = directory
+
+    def _path(self, kind: str, key: str) -> Path | None:
+        return None if self.directory is None else self.directory / kind / f"{key}.npz"
+
+    def load(self, kind: str, key: str) -> dict[str, np.ndarray] | None:
+        path = self._path(kind, key)
+        if path is None or not path.exists():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                return {name: stored[name] for name in stored.files}
+        except (OSError, ValueError, EOFError):
+            return None  # damaged or half-written by an older crash: rebuild
+
+    def store(self, kind: str, key: str, arrays: dict[str, np.ndarray]) -> None:
+        path = self._path(kind, key)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
+                np.savez(tmp, **arrays)
+            os.replace(tmp.name, path)
+        except OSError as exc:
+            warnings.warn(f"travel cache not written ({exc}); it will be rebuilt", stacklevel=2)
