@@ -79,3 +79,61 @@ def test_check_with_unreadable_roster_exits_2(tmp_path: Path) -> None:
     (tmp_path / "roster.json").write_text("{not json")
     result = runner.invoke(app, ["check", str(DATA / "tiny_csv"), str(tmp_path / "roster.json")])
     assert result.exit_code == 2 and "not valid JSON" in result.stderr
+
+
+def test_solve_and_check_on_roads_from_addresses(tmp_path: Path) -> None:
+    town, out = DATA / "town_csv", tmp_path / "out"
+    result = runner.invoke(
+        app, ["solve", str(town), "--out", str(out), "-t", "2", "--solution-limit", "50"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Visits assigned:   4 of 4" in result.stdout
+    checked = runner.invoke(app, ["check", str(town), str(out)])
+    assert checked.exit_code == 0 and "no violations" in checked.stdout
+
+
+def test_map_option_switches_a_scenario_to_road_travel(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["solve", str(DATA / "tiny_csv"), "-o", str(out), "-t", "2", "--solution-limit", "50"]
+    result = runner.invoke(app, [*args, "--map", str(DATA / "maps" / "tiny_town.osm")])
+    assert result.exit_code == 0, result.output
+    # tiny_csv lies about 4 km from the hand-made town: every door is far from its roads.
+    assert "warning: " in result.stderr and "more than 250 m" in result.stderr
+    road = runner.invoke(
+        app,
+        ["check", str(DATA / "tiny_csv"), str(out), "--map", str(DATA / "maps" / "tiny_town.osm")],
+    )
+    assert road.exit_code == 0, road.output
+
+
+def test_road_travel_without_a_map_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(DATA / "tiny_csv"), "--travel", "road"])
+    assert result.exit_code == 2
+    assert "road travel needs a map_file" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_unknown_address_exits_2_naming_row_and_closest(tmp_path: Path) -> None:
+    folder = tmp_path / "town"
+    folder.mkdir()
+    for name in ("scenario.json", "caregivers.csv", "visits.csv"):
+        (folder / name).write_text(
+            (DATA / "town_csv" / name).read_text(encoding="utf-8"), encoding="utf-8"
+        )
+    (folder / "clients.csv").write_text(
+        'id,address\nP1,"Lindenstrasse 6, Bindlach"\n'
+        'P2,"Hauptstraße 1, Bayreuth"\nP3,Lindenstraße 5\n',
+        encoding="utf-8",
+    )
+    (folder / "scenario.json").write_text(
+        (DATA / "town_csv" / "scenario.json")
+        .read_text(encoding="utf-8")
+        .replace("../maps/tiny_town.osm", str(DATA / "maps" / "tiny_town.osm")),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["solve", str(folder), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "clients.csv, row 2 (id P1), field 'address'" in result.stderr
+    assert "closest: Lindenstraße" in result.stderr
+    assert "Traceback" not in result.output and not out.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,88 @@ def test_bundled_sample_loads() -> None:
     assert len(sc.visits) >= 100 and len(sc.caregivers) >= 15
     assert any(v.caregivers_required == 2 for v in sc.visits)
     assert any(v.dependency is not None for v in sc.visits)
+
+
+TOWN = DATA / "town_csv"
+
+
+def test_addresses_without_coordinates_are_geocoded_from_the_scenarios_map() -> None:
+    sc = load_scenario(TOWN)
+    assert sc.settings.travel.model == "road"
+    assert Path(sc.settings.travel.map_file or "").samefile(DATA / "maps" / "tiny_town.osm")
+    p1 = sc.clients_by_id["P1"].location
+    assert (p1.lat, p1.lon) == pytest.approx((50.00045, 11.5013951), abs=1e-6)
+    assert sc.clients_by_id["P3"].location.lat == pytest.approx(50.00108)
+    assert sc.caregivers_by_id["W"].home.lat == pytest.approx(50.00108)
+    assert sc.caregivers_by_id["A"].home.lat == 50.0  # coordinates given: no geocoding
+
+
+def _town_copy(tmp_path: Path, clients: str) -> Path:
+    folder = tmp_path / "town"
+    folder.mkdir()
+    for name in ("caregivers.csv", "visits.csv"):
+        (folder / name).write_text((TOWN / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "clients.csv").write_text(clients, encoding="utf-8")
+    return folder
+
+
+def test_unknown_address_names_file_row_field_and_closest_matches(tmp_path: Path) -> None:
+    folder = _town_copy(
+        tmp_path,
+        'id,address\nP1,"Lindenstraße 9, 95463 Bindlach"\nP2,Hauptstraße 1\nP3,Lindenstraße 5\n',
+    )
+    problems = problems_of_with_map(folder, DATA / "maps" / "tiny_town.osm")
+    assert len(problems) == 2
+    assert "clients.csv, row 2 (id P1), field 'address'" in problems[0]
+    assert "closest: Lindenstraße" in problems[0]
+    assert "row 3 (id P2)" in problems[1] and "Hauptstraße 1, 95444 Bayreuth" in problems[1]
+
+
+def problems_of_with_map(path: Path, map_file: Path) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, map_file=map_file)
+    return [str(p) for p in info.value.problems]
+
+
+def test_an_address_without_a_map_is_an_input_error(tmp_path: Path) -> None:
+    folder = _town_copy(tmp_path, "id,address\nP1,Lindenstraße 5\nP2,Hauptstraße 1\nP3,Am Bühl 2\n")
+    problems = problems_of(folder)
+    assert len(problems) == 4  # three clients and caregiver W
+    assert all("no map" in p for p in problems)
+
+
+def test_map_given_by_caller_means_road_travel_unless_told_otherwise(tmp_path: Path) -> None:
+    folder = _town_copy(tmp_path, "id,lat,lon\nP1,50.0,11.5\nP2,50.0,11.501\nP3,50.0,11.502\n")
+    (folder / "caregivers.csv").write_text(
+        "id,role,home_lat,home_lon,shifts\nA,aide,50.0,11.5,2026-11-24T07:00/2026-11-24T13:00\n",
+        encoding="utf-8",
+    )
+    (folder / "visits.csv").write_text(
+        "id,client_id,duration_min,windows\nV1,P1,30,2026-11-24T08:00/09:00\n", encoding="utf-8"
+    )
+    assert load_scenario(folder).settings.travel.model == "great_circle"
+    road = load_scenario(folder, map_file=DATA / "maps" / "tiny_town.osm")
+    assert road.settings.travel.model == "road"
+    plain = load_scenario(
+        folder, map_file=DATA / "maps" / "tiny_town.osm", travel_model="great_circle"
+    )
+    assert plain.settings.travel.model == "great_circle"
+    with pytest.raises(ScenarioError, match="road travel needs a map_file"):
+        load_scenario(folder, travel_model="road")
+
+
+def test_json_scenario_addresses_are_geocoded(tmp_path: Path) -> None:
+    sc = load_scenario(TOWN)
+    save_scenario(sc, tmp_path / "s.json")
+    raw = (tmp_path / "s.json").read_text(encoding="utf-8")
+    data = json.loads(raw)
+    data["clients"][0]["location"] = {"address": "Lindenstraße 7a, 95463 Bindlach"}
+    data["clients"][1]["location"] = {"address": "Hauptstraße 2"}
+    (tmp_path / "s.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "s.json")
+    (problem,) = info.value.problems
+    assert problem.row == "clients[1]" and problem.field == "location.address"
+    data["clients"][1]["location"] = {"address": "Hauptstraße 1, Bayreuth"}
+    (tmp_path / "s.json").write_text(json.dumps(data), encoding="utf-8")
+    assert load_scenario(tmp_path / "s.json").clients[0].location.lat == pytest.approx(50.00108)
