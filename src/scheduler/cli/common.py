@@ -47,7 +47,7 @@ def exit_on_bad_input() -> Iterator[None]:
         typer.echo(f"warning: {message}", err=True)
 
     with warnings.catch_warnings():
-        warnings.showwarning = show  # type: ignore[assignment]
+        warnings.showwarning = show
         try:
             yield
         except InputFileError as exc:

@@ -365,9 +365,9 @@ def _load_csv_folder(folder: Path, override: dict[str, str], geocoder: Geocoder 
                 record = to_record(row)
                 place_key = _PLACE_OF.get(collection)
                 if place_key and (message := places.fill(record.get(place_key))):
-                    field = "home_address" if collection == "caregivers" else "address"
+                    column = "home_address" if collection == "caregivers" else "address"
                     problems.append(
-                        Problem(source, message, row=line, field=field, item_id=item_id)
+                        Problem(source, message, row=line, field=column, item_id=item_id)
                     )
                     continue
                 records[collection].append(model.model_validate(record))

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from scheduler.domain.model import Scenario
+from pathlib import Path
+
+from scheduler.domain.model import Scenario, TravelModelName
 from scheduler.solution.kpis import compute_kpis
 from scheduler.solution.roster import Roster
+
+
+def _travel_model(scenario: Scenario) -> str:
+    travel = scenario.settings.travel
+    if travel.model is TravelModelName.ROAD and travel.map_file:
+        return f"road, {Path(travel.map_file).name}"
+    return f"great-circle x{scenario.settings.detour_factor:g}"
 
 
 def format_summary(scenario: Scenario, roster: Roster) -> str:
@@ -14,7 +23,7 @@ def format_summary(scenario: Scenario, roster: Roster) -> str:
         "",
         f"Visits assigned:   {kpis.visits_assigned} of {kpis.visits_total}",
         f"Visits unassigned: {kpis.visits_unassigned}",
-        f"Travel:            {kpis.travel_min:.0f} min",
+        f"Travel:            {kpis.travel_min:.0f} min ({_travel_model(scenario)})",
         f"Service:           {kpis.service_min:.0f} min",
         f"Working time:      {kpis.working_min:.0f} min (leaving home to returning)",
     ]

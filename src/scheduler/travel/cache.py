@@ -78,7 +78,7 @@ class ArrayCache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
-                np.savez(tmp, **arrays)
+                np.savez(tmp, **arrays)  # type: ignore[arg-type]
             os.replace(tmp.name, path)
         except OSError as exc:
             warnings.warn(f"travel cache not written ({exc}); it will be rebuilt", stacklevel=2)

@@ -392,7 +392,7 @@ def _augmented_graph(
             add(snap.b, me, (1 - snap.t) * s + walk_s, (1 - snap.t) * m + snap.walk_m)
             add(me, snap.a, snap.t * s + walk_s, snap.t * m + snap.walk_m)
         # A door at a junction joins it in both directions, whatever the segment's one-way.
-        segment_m = network.length_m[forward if forward is not None else backward]
+        segment_m = float(network.length_m[forward if forward is not None else backward])
         for node, along_m in ((snap.a, snap.t * segment_m), (snap.b, (1 - snap.t) * segment_m)):
             if along_m < AT_NODE_M:
                 add(node, me, walk_s, snap.walk_m + along_m)
