@@ -13,6 +13,7 @@ from scheduler.solve.pipeline import solve_scenario
 from scheduler.solve.routing import Progress
 from scheduler.travel.base import TravelModel
 from scheduler.travel.great_circle import GreatCircleTravel
+from scheduler.travel.planar import PlanarTravel
 
 
 def travel_model_for(
@@ -27,6 +28,8 @@ def travel_model_for(
         return RoadTravel(
             travel.map_file, walk_speed_kph=scenario.settings.walk_speed_kph, cache_dir=cache_dir
         )
+    if travel.model is TravelModelName.PLANAR:
+        return PlanarTravel()
     return GreatCircleTravel(detour_factor=scenario.settings.detour_factor)
 
 

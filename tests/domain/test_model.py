@@ -56,3 +56,12 @@ def test_overlapping_shifts_of_one_caregiver_are_rejected() -> None:
     )
     found = find_reference_problems(scenario([cg], [], []))
     assert any("shifts overlap" in f.message for f in found)
+
+
+def test_a_copied_scenario_never_keeps_stale_lookups() -> None:
+    from tests.builders import caregiver, client, scenario, visit
+
+    sc = scenario([caregiver("A")], [client("P")], [visit("V", "P")])
+    assert sc.caregivers_by_id["A"].capacity is None  # the look-up is now cached on sc
+    changed = sc.model_copy(update={"caregivers": (caregiver("A", capacity=3),)})
+    assert changed.caregivers_by_id["A"].capacity == 3

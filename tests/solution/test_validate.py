@@ -162,3 +162,22 @@ def test_overlapping_visits_are_caught(roster: Roster) -> None:
     bad = route.model_copy(update={"stops": (a, clash, *route.stops[2:])})
     routes = tuple(bad if r is route else r for r in roster.routes)
     assert "overlap" in rules_broken(roster.model_copy(update={"routes": routes}))
+
+
+def test_overloaded_route_breaks_capacity(roster: Roster) -> None:
+    # The fixture's caregivers carry no limit; give the serving one a capacity of 0 and the
+    # first visit a load: the same roster now breaks the capacity rule.
+    served = roster.routes[0]
+    visit_id = served.stops[0].visit_id
+    sc = SC.model_copy(
+        update={
+            "caregivers": tuple(
+                c.model_copy(update={"capacity": 0}) if c.id == served.caregiver_id else c
+                for c in SC.caregivers
+            ),
+            "visits": tuple(
+                v.model_copy(update={"load": 2}) if v.id == visit_id else v for v in SC.visits
+            ),
+        }
+    )
+    assert {v.rule for v in check_roster(sc, roster)} == {"capacity"}

@@ -352,3 +352,37 @@ def test_clashing_visit_reason_is_fully_booked() -> None:
 def test_a_roster_is_returned_with_no_caregivers_at_all() -> None:
     roster = solve_checked(scenario([], [client("P")], [visit("V", "P")]))
     assert roster.routes == () and reason(roster, "V") == "no_qualified_caregiver"
+
+
+# --- capacity -------------------------------------------------------------------------------------
+
+
+def _two_loaded_visits(load: int) -> list:  # type: ignore[type-arg]
+    return [
+        visit("V1", "P", window=("09:00", "10:00"), load=load),
+        visit("V2", "P", window=("11:00", "12:00"), load=load),
+    ]
+
+
+def test_capacity_binds_far_caregiver_carries_both() -> None:
+    # NEAR carries 5: two visits of load 3 (6 > 5) cannot both ride with NEAR. FAR doing both
+    # (936 s of travel) is cheaper than splitting them (312 s + 936 s).
+    roster = solve_checked(
+        scenario(
+            [caregiver("NEAR", capacity=5, **NEAR), caregiver("FAR", capacity=10, **FAR)],
+            [client("P")],
+            _two_loaded_visits(3),
+        )
+    )
+    assert assignment(roster) == {"V1": ["FAR"], "V2": ["FAR"]}
+
+
+def test_capacity_does_not_bind_when_the_loads_fit() -> None:
+    roster = solve_checked(
+        scenario(
+            [caregiver("NEAR", capacity=6, **NEAR), caregiver("FAR", capacity=10, **FAR)],
+            [client("P")],
+            _two_loaded_visits(3),
+        )
+    )
+    assert assignment(roster) == {"V1": ["NEAR"], "V2": ["NEAR"]}

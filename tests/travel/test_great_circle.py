@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from geopy.distance import great_circle
 
 from scheduler import Location
@@ -42,3 +43,27 @@ def test_two_thousand_locations_shape() -> None:
         for a, b in zip(rng.uniform(49.9, 50.1, 2000), rng.uniform(11.4, 11.7, 2000), strict=True)
     ]
     assert GreatCircleTravel().durations_s(places, DRIVE).shape == (2000, 2000)
+
+
+def test_planar_travel_is_euclidean_at_the_profile_speed() -> None:
+    from scheduler.travel.planar import PlanarTravel
+
+    travel = PlanarTravel()
+    a, b = Location(x_km=0.0, y_km=0.0), Location(x_km=3.0, y_km=4.0)
+    at_60 = TravelProfile("drive", 60.0)  # type: ignore[arg-type]
+    assert travel.duration_s(a, b, at_60) == pytest.approx(300.0)  # 5 km at 1 km/min
+    seconds = travel.durations_s([a, b, a], at_60)
+    assert seconds.tolist() == [[0, 300, 0], [300, 0, 300], [0, 300, 0]]
+    with pytest.raises(ValueError, match="lat/lon"):
+        GreatCircleTravel().durations_s([a, b], at_60)
+    with pytest.raises(ValueError, match="x_km/y_km"):
+        travel.durations_s([Location(lat=50.0, lon=11.0)], at_60)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"lat": 1.0}, {"x_km": 1.0}, {"lat": 1.0, "lon": 2.0, "x_km": 1.0, "y_km": 2.0}, {}],
+)
+def test_a_location_has_one_complete_kind_of_coordinates(fields: dict) -> None:
+    with pytest.raises(ValueError):
+        Location(**fields)

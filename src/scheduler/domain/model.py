@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 from itertools import pairwise
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -49,9 +49,39 @@ class _Frozen(BaseModel):
 
 
 class Location(_Frozen):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    """A place: geographic (``lat``/``lon``, WGS 84), or a point on a plane (``x_km``/``y_km``)
+    for planar instances such as the VRP benchmarks (travel model ``planar``)."""
+
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    x_km: float | None = None
+    y_km: float | None = None
     address: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind_of_coordinates(self) -> Self:
+        geographic = (self.lat is not None, self.lon is not None)
+        planar = (self.x_km is not None, self.y_km is not None)
+        if any(geographic) and any(planar):
+            raise ValueError("give lat/lon or x_km/y_km, not both")
+        if geographic == (True, False) or geographic == (False, True):
+            raise ValueError("give both lat and lon")
+        if planar == (True, False) or planar == (False, True):
+            raise ValueError("give both x_km and y_km")
+        if not any(geographic) and not any(planar):
+            raise ValueError("no coordinates: give lat and lon (or an address to geocode)")
+        return self
+
+    @property
+    def is_planar(self) -> bool:
+        return self.x_km is not None
+
+    @property
+    def key(self) -> tuple[float, float]:
+        """The coordinates as a hashable pair (same place, same key)."""
+        if self.x_km is not None and self.y_km is not None:
+            return (self.x_km, self.y_km)
+        return (self.lat or 0.0, self.lon or 0.0)
 
 
 class TimeWindow(_Frozen):
@@ -94,6 +124,8 @@ class Caregiver(_Frozen):
     gender: Gender | None = None
     avoids_pets: bool = False
     avoids_smoking: bool = False
+    # What one shift can carry, in the units of Visit.load (supplies, equipment); None: no limit.
+    capacity: int | None = Field(default=None, ge=0)
 
     @field_validator("skills", "languages", mode="before")
     @classmethod
@@ -160,6 +192,7 @@ class Visit(_Frozen):
     caregivers_required: int = Field(default=1, ge=1, le=2)
     dependency: Dependency | None = None
     pinned_caregiver: Id | None = None
+    load: int = Field(default=0, ge=0)  # taken from each serving caregiver's shift capacity
 
     @field_validator("required_skills", mode="before")
     @classmethod
@@ -202,6 +235,7 @@ class Weights(_Frozen):
 class TravelModelName(StrEnum):
     GREAT_CIRCLE = "great_circle"  # distance on the sphere x detour factor / speed
     ROAD = "road"  # shortest paths on the roads of a local OpenStreetMap extract
+    PLANAR = "planar"  # straight lines on a plane (x_km, y_km) / speed: benchmark instances
 
 
 class TravelSettings(_Frozen):
@@ -259,6 +293,13 @@ class Scenario(_Frozen):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; the look-up tables below are rebuilt for it, never carried over stale."""
+        copied = super().model_copy(update=update, deep=deep)
+        for name in ("caregivers_by_id", "clients_by_id", "visits_by_id"):
+            copied.__dict__.pop(name, None)
+        return copied
 
     @cached_property
     def caregivers_by_id(self) -> dict[str, Caregiver]:

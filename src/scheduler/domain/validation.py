@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
 
-from scheduler.domain.model import Scenario
+from scheduler.domain.model import Location, Scenario, TravelModelName
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ def find_reference_problems(scenario: Scenario) -> list[Finding]:
             if counts[r.id] > 1:
                 findings.append(Finding(name, i, "id", f"duplicate id {r.id!r}", r.id))
 
+    findings += _coordinates_fit_travel(scenario)
     caregiver_ids = {c.id for c in scenario.caregivers}
     client_ids = {c.id for c in scenario.clients}
     visit_ids = {v.id for v in scenario.visits}
@@ -137,4 +138,22 @@ def _dependency_cycles(scenario: Scenario) -> list[Finding]:
                     node,
                 )
             )
+    return findings
+
+
+def _coordinates_fit_travel(scenario: Scenario) -> list[Finding]:
+    """Planar travel needs x_km/y_km everywhere; the geographic models need lat/lon."""
+    planar = scenario.settings.travel.model is TravelModelName.PLANAR
+    places: list[tuple[str, int, str, str, Location]] = [
+        ("caregivers", i, "home", c.id, c.home) for i, c in enumerate(scenario.caregivers)
+    ]
+    places += [("clients", i, "location", c.id, c.location) for i, c in enumerate(scenario.clients)]
+    findings = []
+    for collection, index, key, item_id, place in places:
+        if planar and not place.is_planar:
+            message = "planar travel needs x_km/y_km coordinates"
+            findings.append(Finding(collection, index, f"{key}.x_km", message, item_id))
+        elif not planar and place.is_planar:
+            message = f"{scenario.settings.travel.model.value} travel needs lat/lon coordinates"
+            findings.append(Finding(collection, index, f"{key}.lat", message, item_id))
     return findings

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from scheduler.domain.model import Caregiver, Client, Scenario, TravelModelName, Visit
+from scheduler.domain.model import Caregiver, Client, Location, Scenario, TravelModelName, Visit
 from scheduler.domain.validation import find_reference_problems
 from scheduler.errors import InputFileError, Problem, ScenarioError
 from scheduler.geocode.base import Geocoder
@@ -200,6 +200,8 @@ _CAREGIVER_COLUMNS = {
     "skills",
     "home_lat",
     "home_lon",
+    "home_x_km",
+    "home_y_km",
     "home_address",
     "shifts",
     "max_work_min_per_day",
@@ -209,12 +211,15 @@ _CAREGIVER_COLUMNS = {
     "gender",
     "avoids_pets",
     "avoids_smoking",
+    "capacity",
 }
 _CLIENT_COLUMNS = {
     "id",
     "name",
     "lat",
     "lon",
+    "x_km",
+    "y_km",
     "address",
     "excluded_caregivers",
     "preferred_caregivers",
@@ -236,6 +241,7 @@ _VISIT_COLUMNS = {
     "min_lag_min",
     "max_lag_min",
     "pinned_caregiver",
+    "load",
 }
 
 
@@ -256,23 +262,25 @@ def _intervals(text: str) -> list[dict[str, str]]:
     return out
 
 
+def _place(row: dict[str, str], prefix: str) -> dict[str, Any]:
+    """A location record from the (prefixed) lat, lon, x_km, y_km and address columns."""
+    keys = ("lat", "lon", "x_km", "y_km", "address")
+    return {k: row[prefix + k] for k in keys if row.get(prefix + k)}
+
+
 def _caregiver_record(row: dict[str, str]) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        k: v for k, v in row.items() if k not in {"home_lat", "home_lon", "home_address", "shifts"}
-    }
-    record["home"] = {"lat": row.get("home_lat"), "lon": row.get("home_lon")}
-    if row.get("home_address"):
-        record["home"]["address"] = row["home_address"]
+    record: dict[str, Any] = {k: v for k, v in row.items() if not k.startswith("home_")}
+    record.pop("shifts", None)
+    record["home"] = _place(row, "home_")
     if "shifts" in row:
         record["shifts"] = _intervals(row["shifts"])
     return record
 
 
 def _client_record(row: dict[str, str]) -> dict[str, Any]:
-    record: dict[str, Any] = {k: v for k, v in row.items() if k not in {"lat", "lon", "address"}}
-    record["location"] = {"lat": row.get("lat"), "lon": row.get("lon")}
-    if row.get("address"):
-        record["location"]["address"] = row["address"]
+    place_columns = {"lat", "lon", "x_km", "y_km", "address"}
+    record: dict[str, Any] = {k: v for k, v in row.items() if k not in place_columns}
+    record["location"] = _place(row, "")
     return record
 
 
@@ -298,8 +306,14 @@ _CSV_SPECS: dict[
 _RECORD_TO_COLUMN = {
     "home.lat": "home_lat",
     "home.lon": "home_lon",
+    "home.x_km": "home_x_km",
+    "home.y_km": "home_y_km",
+    "home": "home_lat",
     "location.lat": "lat",
     "location.lon": "lon",
+    "location.x_km": "x_km",
+    "location.y_km": "y_km",
+    "location": "lat",
     "dependency.after": "after",
     "dependency.min_lag_min": "min_lag_min",
     "dependency.max_lag_min": "max_lag_min",
@@ -435,6 +449,12 @@ def _interval_text(items: tuple[Any, ...]) -> str:
     )
 
 
+def _place_columns(place: Location, prefix: str, planar: bool) -> dict[str, object]:
+    keys = ("x_km", "y_km") if planar else ("lat", "lon")
+    values = {prefix + k: getattr(place, k) for k in keys}
+    return {**values, prefix + "address": place.address or ""}
+
+
 def save_scenario(scenario: Scenario, path: str | Path) -> None:
     """Write ``scenario`` as a ``.json`` file, or as a CSV folder (any other path)."""
     path = Path(path)
@@ -444,15 +464,14 @@ def save_scenario(scenario: Scenario, path: str | Path) -> None:
         )
         return
     path.mkdir(parents=True, exist_ok=True)
+    planar = scenario.settings.travel.model is TravelModelName.PLANAR
     caregivers = [
         {
             "id": c.id,
             "name": c.name or "",
             "role": c.role.value,
             "skills": _joined(c.skills),
-            "home_lat": c.home.lat,
-            "home_lon": c.home.lon,
-            "home_address": c.home.address or "",
+            **_place_columns(c.home, "home_", planar),
             "shifts": _interval_text(c.shifts),
             "max_work_min_per_day": c.max_work_min_per_day or "",
             "travel_mode": c.travel_mode.value,
@@ -461,6 +480,7 @@ def save_scenario(scenario: Scenario, path: str | Path) -> None:
             "gender": c.gender.value if c.gender else "",
             "avoids_pets": c.avoids_pets,
             "avoids_smoking": c.avoids_smoking,
+            "capacity": "" if c.capacity is None else c.capacity,
         }
         for c in scenario.caregivers
     ]
@@ -468,9 +488,7 @@ def save_scenario(scenario: Scenario, path: str | Path) -> None:
         {
             "id": c.id,
             "name": c.name or "",
-            "lat": c.location.lat,
-            "lon": c.location.lon,
-            "address": c.location.address or "",
+            **_place_columns(c.location, "", planar),
             "excluded_caregivers": _joined(c.excluded_caregivers),
             "preferred_caregivers": _joined(c.preferred_caregivers),
             "preferred_gender": c.preferred_gender.value if c.preferred_gender else "",
@@ -498,6 +516,7 @@ def save_scenario(scenario: Scenario, path: str | Path) -> None:
                 else ""
             ),
             "pinned_caregiver": v.pinned_caregiver or "",
+            "load": v.load,
         }
         for v in scenario.visits
     ]

@@ -198,8 +198,8 @@ class _Explainer:
         ranges: list[tuple[int, int]],
     ) -> tuple[list[tuple[int, int]], int | None]:
         """Start intervals possible in an otherwise empty shift, and the earliest arrival."""
-        home = (caregiver.home.lat, caregiver.home.lon)
-        there = (client.location.lat, client.location.lon)
+        home = caregiver.home.key
+        there = client.location.key
         out_s, back_s = (
             self._travel_s(caregiver, home, there),
             self._travel_s(caregiver, there, home),
@@ -253,15 +253,13 @@ class _Explainer:
         )
         if route is None:  # an unused shift: reachability already answered
             return self._reachable_starts(caregiver, shift, client, visit, ranges)[0]
-        home = (caregiver.home.lat, caregiver.home.lon)
-        there = (client.location.lat, client.location.lon)
+        home = caregiver.home.key
+        there = client.location.key
         service_s = visit.duration_min * 60
         stops = [(self.scenario.clients_by_id[s.client_id].location, s) for s in route.stops]
         # Places in order: home (free from shift start) | stops | home (needed by shift end).
-        befores = [(home, shift_start)] + [
-            ((loc.lat, loc.lon), self.clock.to_s(s.end)) for loc, s in stops
-        ]
-        afters = [((loc.lat, loc.lon), self.clock.to_s(s.start)) for loc, s in stops]
+        befores = [(home, shift_start)] + [(loc.key, self.clock.to_s(s.end)) for loc, s in stops]
+        afters = [(loc.key, self.clock.to_s(s.start)) for loc, s in stops]
         afters.append((home, shift_end))
         departure, arrival = self.clock.to_s(route.departure), self.clock.to_s(route.return_home)
         max_work = self._work_left_s(caregiver, route)

@@ -253,6 +253,22 @@ def check_working_time(x: _Input) -> Iterator[Violation]:
             )
 
 
+def check_capacity(x: _Input) -> Iterator[Violation]:
+    """Each route's visits carry no more than its caregiver's capacity."""
+    caregivers, visits = x.scenario.caregivers_by_id, x.scenario.visits_by_id
+    for route in x.roster.routes:
+        caregiver = caregivers.get(route.caregiver_id)
+        if caregiver is None or caregiver.capacity is None:
+            continue
+        carried = sum(visits[s.visit_id].load for s in route.stops if s.visit_id in visits)
+        if carried > caregiver.capacity:
+            yield Violation(
+                "capacity",
+                f"{route.caregiver_id} carries {carried} on the route leaving "
+                f"{_hm(route.departure)}, capacity {caregiver.capacity}",
+            )
+
+
 def check_synchronised(x: _Input) -> Iterator[Violation]:
     starts: dict[str, set[float]] = defaultdict(set)
     for _route, stop in x.stops():
@@ -299,6 +315,7 @@ RULES: tuple[Callable[[_Input], Iterator[Violation]], ...] = (
     check_travel,
     check_one_visit_at_a_time,
     check_working_time,
+    check_capacity,
     check_synchronised,
     check_dependencies,
 )

@@ -51,6 +51,7 @@ class Problem:
     node_windows_s: tuple[tuple[tuple[int, int], ...], ...]
     node_penalty: np.ndarray
     node_allowed_vehicles: tuple[tuple[int, ...], ...]
+    node_load: np.ndarray  # units of the shift's capacity each node takes
     sync_groups: tuple[tuple[int, ...], ...]
     dependencies: tuple[DependencyArc, ...]
     # vehicles (caregiver shifts)
@@ -61,6 +62,7 @@ class Problem:
     vehicle_end_s: np.ndarray
     vehicle_profile: np.ndarray
     vehicle_max_work_s: np.ndarray  # this shift's share of the daily limit (huge when none)
+    vehicle_capacity: np.ndarray  # units a shift can carry (huge when unlimited)
     work_limits: tuple[WorkLimit, ...]
     # costs
     travel_s: np.ndarray  # [profile, location, location]
@@ -126,7 +128,7 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
     location_index: dict[tuple[float, float], int] = {}
 
     def locate(loc: Location) -> int:
-        key = (loc.lat, loc.lon)
+        key = loc.key
         if key not in location_index:
             location_index[key] = len(locations)
             locations.append(loc)
@@ -177,6 +179,14 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
     v_loc = np.array(vehicle_location, dtype=np.int64)
     v_prof = np.array(vehicle_profile, dtype=np.int64)
     no_limit = np.iinfo(np.int64).max // 4
+    unlimited_load = 2**40
+    v_capacity = np.array(
+        [
+            unlimited_load if c.capacity is None else c.capacity
+            for c in (scenario.caregivers[ci] for ci in vehicle_caregiver)
+        ],
+        dtype=np.int64,
+    )
     max_work = np.array([no_limit if m is None else m for m in vehicle_max_work], dtype=np.int64)
 
     node_visit, node_location, node_service, node_windows, node_penalty, node_allowed = (
@@ -187,6 +197,7 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         [],
         [],
     )
+    node_load: list[int] = []
     pref_columns: list[np.ndarray] = []
     sync_groups: list[tuple[int, ...]] = []
     first_node: dict[str, int] = {}
@@ -214,7 +225,8 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         for lo, hi in windows:
             fits_window |= np.maximum(earliest, lo) <= np.minimum(latest, hi)
         fits_work = out_s + service_s + back_s <= max_work
-        allowed_mask = eligible & fits_window & fits_work
+        fits_load = v_capacity >= visit.load
+        allowed_mask = eligible & fits_window & fits_work & fits_load
         allowed = tuple(int(v) for v in np.flatnonzero(allowed_mask))
         distinct = {vehicle_caregiver[v] for v in allowed}
         if len(distinct) < visit.caregivers_required:
@@ -231,6 +243,7 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
             node_windows.append(windows)
             node_penalty.append(weights.unassigned_per_priority * visit.priority)
             node_allowed.append(allowed)
+            node_load.append(visit.load)
             pref_columns.append(preference)
         first_node[visit.id] = nodes[0]
         if len(nodes) > 1:
@@ -267,6 +280,7 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         node_windows_s=tuple(node_windows),
         node_penalty=np.array(node_penalty, dtype=np.int64),
         node_allowed_vehicles=tuple(node_allowed),
+        node_load=np.array(node_load, dtype=np.int64),
         sync_groups=tuple(sync_groups),
         dependencies=tuple(dependencies),
         caregiver_ids=tuple(c.id for c in scenario.caregivers),
@@ -276,6 +290,7 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         vehicle_end_s=v_end,
         vehicle_profile=v_prof,
         vehicle_max_work_s=max_work,
+        vehicle_capacity=v_capacity,
         work_limits=tuple(work_limits),
         travel_s=travel_s,
         travel_weight=weights.travel_per_s,

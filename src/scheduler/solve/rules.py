@@ -16,6 +16,7 @@ import numpy as np
 from scheduler.solve.compile import Problem
 
 TIME = "time"
+LOAD = "load"
 
 
 @dataclass
@@ -106,6 +107,18 @@ def add_max_working_time(ctx: RoutingContext) -> None:
             ctx.time.SetSpanUpperBoundForVehicle(int(p.vehicle_max_work_s[v]), v)
 
 
+def add_capacity(ctx: RoutingContext) -> None:
+    """Hard: the loads of a shift's visits fit its caregiver's capacity (only when loads exist)."""
+    p = ctx.problem
+    if not p.node_load.any():
+        return
+    loads = [*(int(x) for x in p.node_load), *([0] * p.num_vehicles)]
+    callback = ctx.routing.RegisterUnaryTransitVector(loads)
+    capacities = [int(c) for c in p.vehicle_capacity]
+    ctx.routing.AddDimensionWithVehicleCapacity(callback, 0, capacities, True, LOAD)
+    ctx.dimensions[LOAD] = ctx.routing.GetDimensionOrDie(LOAD)
+
+
 # --- who may serve a visit ---------------------------------------------------------------------
 
 
@@ -173,6 +186,7 @@ HARD_RULES = (
     add_visit_windows,
     add_shift_windows,
     add_max_working_time,
+    add_capacity,
     add_eligibility,
     add_double_handed_sync,
     add_dependencies,

@@ -22,6 +22,15 @@ class TravelProfile:
     speed_kph: float
 
 
+def geographic(locations: Sequence[Location]) -> tuple[np.ndarray, np.ndarray]:
+    """Latitudes and longitudes of ``locations``; a planar location here is a ValueError."""
+    if any(p.lat is None or p.lon is None for p in locations):
+        raise ValueError("this travel model needs lat/lon coordinates, not x_km/y_km")
+    lat = np.fromiter((p.lat or 0.0 for p in locations), dtype=np.float64, count=len(locations))
+    lon = np.fromiter((p.lon or 0.0 for p in locations), dtype=np.float64, count=len(locations))
+    return lat, lon
+
+
 def profile_of(caregiver: Caregiver, settings: Settings) -> TravelProfile:
     return TravelProfile(caregiver.travel_mode, settings.speed_kph(caregiver))
 

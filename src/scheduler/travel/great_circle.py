@@ -13,7 +13,7 @@ import numpy as np
 from geopy.distance import EARTH_RADIUS, great_circle
 
 from scheduler.domain.model import Location
-from scheduler.travel.base import TravelProfile
+from scheduler.travel.base import TravelProfile, geographic
 
 EARTH_RADIUS_M = EARTH_RADIUS * 1000.0
 
@@ -36,12 +36,12 @@ class GreatCircleTravel:
     detour_factor: float = 1.3
 
     def durations_s(self, locations: Sequence[Location], profile: TravelProfile) -> np.ndarray:
-        lat = np.fromiter((p.lat for p in locations), dtype=np.float64, count=len(locations))
-        lon = np.fromiter((p.lon for p in locations), dtype=np.float64, count=len(locations))
+        lat, lon = geographic(locations)
         seconds = distances_m(lat, lon) * self.detour_factor / (profile.speed_kph / 3.6)
         # Round up, with a guard against float noise turning an exact 600.0 into 601.
         return np.ceil(seconds - 1e-6).astype(np.int64)
 
     def duration_s(self, origin: Location, destination: Location, profile: TravelProfile) -> float:
-        metres = great_circle((origin.lat, origin.lon), (destination.lat, destination.lon)).meters
+        (lat0, lat1), (lon0, lon1) = geographic([origin, destination])
+        metres = great_circle((lat0, lon0), (lat1, lon1)).meters
         return float(metres) * self.detour_factor / (profile.speed_kph / 3.6)

@@ -28,7 +28,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 
 from scheduler.domain.model import Location, TravelMode
 from scheduler.errors import MapError, Problem, SolverError, TravelWarning
-from scheduler.travel.base import TravelProfile
+from scheduler.travel.base import TravelProfile, geographic
 from scheduler.travel.cache import ArrayCache, cache_key, default_cache_dir, file_digest
 from scheduler.travel.osm_extract import WayEdges, read_way_edges
 from scheduler.travel.ways import both_ways, car_speed_kph, usable_by
@@ -251,8 +251,7 @@ class RoadTravel:
         return self._snappers[mode]
 
     def snap(self, locations: Sequence[Location], mode: TravelMode) -> list[Snap]:
-        lat = np.fromiter((p.lat for p in locations), dtype=np.float64, count=len(locations))
-        lon = np.fromiter((p.lon for p in locations), dtype=np.float64, count=len(locations))
+        lat, lon = geographic(locations)
         return self._snapper(mode).snap(lat, lon)
 
     # --- the TravelModel protocol -----------------------------------------------------------
@@ -328,7 +327,8 @@ class RoadTravel:
 
 
 def _coords(location: Location) -> tuple[float, float]:
-    return (round(location.lat, 7), round(location.lon, 7))
+    lat, lon = location.key
+    return (round(lat, 7), round(lon, 7))
 
 
 def _speed_free(profile: TravelProfile) -> TravelProfile:
