@@ -386,3 +386,51 @@ def test_capacity_does_not_bind_when_the_loads_fit() -> None:
         )
     )
     assert assignment(roster) == {"V1": ["NEAR"], "V2": ["NEAR"]}
+
+
+# --- soft windows (lateness) ---------------------------------------------------------------------
+
+
+def _back_to_back(**settings: object):  # type: ignore[no-untyped-def]
+    """NEAR alone; V1 (60 min) and V2 (30 min) at one client, both to start 09:00-09:10.
+    Only one can start on time; the other follows when the first is done."""
+    from scheduler.domain.model import Settings
+
+    return scenario(
+        [caregiver("NEAR", **NEAR)],
+        [client("P")],
+        [
+            visit("V1", "P", window=("09:00", "09:10"), duration_min=60, priority=5),
+            visit("V2", "P", window=("09:00", "09:10"), duration_min=30, priority=1),
+        ],
+        settings=Settings(**settings),  # type: ignore[arg-type]
+    )
+
+
+def test_hard_windows_leave_the_later_visit_out() -> None:
+    roster = solve_checked(_back_to_back())
+    assert assignment(roster) == {"V1": ["NEAR"]}
+
+
+def test_soft_windows_let_a_visit_start_late_and_lateness_decides_the_order() -> None:
+    # V2 first (09:00-09:30), V1 at 09:30: 20 min late. V1 first would make V2 50 min late.
+    roster = solve_checked(_back_to_back(late_start_max_min=60))
+    assert set(assignment(roster)) == {"V1", "V2"}
+    assert start_of(roster, "V1") - start_of(roster, "V2") == timedelta(minutes=30)
+    assert roster.kpis is not None
+    assert (roster.kpis.late_visits, roster.kpis.lateness_min) == (1, 20.0)
+
+
+def test_soft_windows_do_not_bind_beyond_the_allowed_lateness() -> None:
+    roster = solve_checked(_back_to_back(late_start_max_min=15))  # 20 min late needed
+    assert assignment(roster) == {"V1": ["NEAR"]}
+
+
+def test_the_validator_accepts_lateness_only_where_the_scenario_allows_it() -> None:
+    from scheduler import check_roster
+
+    roster = solve_checked(_back_to_back(late_start_max_min=60))
+    assert {v.rule for v in check_roster(_back_to_back(), roster)} == {"visit_window"}
+    assert {v.rule for v in check_roster(_back_to_back(late_start_max_min=19), roster)} == {
+        "visit_window"
+    }

@@ -230,6 +230,10 @@ class Weights(_Frozen):
     language_mismatch: int = Field(default=600, ge=0)  # no shared language
     gender_mismatch: int = Field(default=1200, ge=0)  # preferred gender not met
     unassigned_per_priority: int = Field(default=36_000, ge=1)  # x priority (1..5), per caregiver
+    # Soft windows (Settings.late_start_max_min > 0): per second a visit starts after its window,
+    # and per second of the latest such start in the roster (Mankowska et al. 2014 weigh both).
+    lateness_per_s: int = Field(default=10, ge=0)
+    max_lateness_per_s: int = Field(default=0, ge=0)
 
 
 class TravelModelName(StrEnum):
@@ -255,6 +259,9 @@ class TravelSettings(_Frozen):
 
 class Settings(_Frozen):
     travel: TravelSettings = TravelSettings()
+    # Soft windows: a visit may start up to this long after its last window closes, at the
+    # lateness weights; 0 keeps every window hard.
+    late_start_max_min: int = Field(default=0, ge=0, le=7 * 24 * 60)
     detour_factor: float = Field(default=1.3, ge=1.0, le=3.0)
     drive_speed_kph: float = Field(default=30.0, gt=0, le=150)
     bicycle_speed_kph: float = Field(default=15.0, gt=0, le=60)

@@ -44,6 +44,7 @@ def compute_kpis(scenario: Scenario, roster: Roster) -> Kpis:
         if all(route.caregiver_id in preferred for route, _ in roster.stops_of(visit.id)):
             preferred_met += 1
 
+    late = [m for m in _lateness_min(scenario, roster) if m > 0]
     return Kpis(
         visits_total=len(scenario.visits),
         visits_assigned=len(assigned_ids),
@@ -53,5 +54,25 @@ def compute_kpis(scenario: Scenario, roster: Roster) -> Kpis:
         working_min=round(sum(c.working_min for c in caregivers), 1),
         preferred_visits=preferred_visits,
         preferred_met=preferred_met,
+        late_visits=len(late),
+        lateness_min=round(sum(late), 3),
+        max_lateness_min=round(max(late, default=0.0), 3),
         caregivers=tuple(caregivers),
     )
+
+
+def _lateness_min(scenario: Scenario, roster: Roster) -> list[float]:
+    """Minutes each served visit started after its last window closed (its first start)."""
+    visits = scenario.visits_by_id
+    first_start = {}
+    for route in roster.routes:
+        for stop in route.stops:
+            known = first_start.get(stop.visit_id)
+            first_start[stop.visit_id] = stop.start if known is None else min(known, stop.start)
+    lateness = []
+    for visit_id, start in first_start.items():
+        if visit_id in visits:
+            due = max(w.end for w in visits[visit_id].windows)
+            due = due.replace(tzinfo=scenario.zone) if due.tzinfo is None else due
+            lateness.append(max(0.0, minutes(due, start)))
+    return lateness

@@ -57,6 +57,9 @@ class Kpis(_Frozen):
     working_min: float
     preferred_visits: int  # assigned visits whose client named preferred caregivers ...
     preferred_met: int  # ... served by one of them (every caregiver of the visit)
+    late_visits: int = 0  # soft windows: visits starting after their last window closed ...
+    lateness_min: float = 0.0  # ... by this much in all ...
+    max_lateness_min: float = 0.0  # ... and at most
     caregivers: tuple[CaregiverUse, ...]
 
 

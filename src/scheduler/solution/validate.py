@@ -144,9 +144,15 @@ def check_exclusions(x: _Input) -> Iterator[Violation]:
 
 
 def check_visit_windows(x: _Input) -> Iterator[Violation]:
+    """Service starts inside a window, or (soft windows) at most the allowed lateness after the
+    last window closes."""
+    late_s = x.scenario.settings.late_start_max_min * 60
     for _route, stop, _caregiver, visit in x.known_stops():
         t = x.epoch(stop.start)
-        if not any(x.epoch(w.start) <= t <= x.epoch(w.end) for w in visit.windows):
+        inside = any(x.epoch(w.start) <= t <= x.epoch(w.end) for w in visit.windows)
+        last = max(visit.windows, key=lambda w: w.end)
+        late_ok = late_s > 0 and x.epoch(last.end) < t <= x.epoch(last.end) + late_s
+        if not inside and not late_ok:
             yield Violation(
                 "visit_window", f"visit {visit.id} starts {_hm(stop.start)}, outside its window(s)"
             )

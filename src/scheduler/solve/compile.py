@@ -48,7 +48,7 @@ class Problem:
     node_visit: np.ndarray
     node_location: np.ndarray
     node_service_s: np.ndarray
-    node_windows_s: tuple[tuple[tuple[int, int], ...], ...]
+    node_windows_s: tuple[tuple[tuple[int, int], ...], ...]  # the visit's windows, as given
     node_penalty: np.ndarray
     node_allowed_vehicles: tuple[tuple[int, ...], ...]
     node_load: np.ndarray  # units of the shift's capacity each node takes
@@ -67,6 +67,9 @@ class Problem:
     # costs
     travel_s: np.ndarray  # [profile, location, location]
     travel_weight: int
+    late_start_max_s: int  # soft windows: how long after its last window a start may be
+    lateness_weight: int  # per second late
+    max_lateness_weight: int  # per second of the latest start (timing stage only)
     preference_cost: np.ndarray  # [vehicle, node]
     # visits left out before solving: visit index -> short code of why
     excluded_visits: dict[int, str] = field(default_factory=dict)
@@ -108,6 +111,16 @@ def vehicle_max_work_split(
         out[v] = max_work_s if len(vehicles) == 1 else max_work_s * length // total
 
 
+def with_lateness(
+    windows: tuple[tuple[int, int], ...], late_start_max_s: int
+) -> tuple[tuple[int, int], ...]:
+    """The windows a start may fall in: the last one stretched by the allowed lateness."""
+    if not late_start_max_s:
+        return windows
+    *early, (lo, hi) = windows
+    return (*early, (lo, hi + late_start_max_s))
+
+
 def first_day(scenario: Scenario) -> Clock:
     """The clock whose origin is local midnight of the earliest shift or window."""
     zone = scenario.zone
@@ -122,6 +135,7 @@ def first_day(scenario: Scenario) -> Clock:
 def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
     clock = first_day(scenario)
     weights = scenario.settings.weights
+    late_start_max_s = scenario.settings.late_start_max_min * 60
     clients = scenario.clients_by_id
 
     locations: list[Location] = []
@@ -222,7 +236,7 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         earliest = v_start + out_s
         latest = v_end - service_s - back_s
         fits_window = np.zeros_like(eligible)
-        for lo, hi in windows:
+        for lo, hi in with_lateness(windows, late_start_max_s):
             fits_window |= np.maximum(earliest, lo) <= np.minimum(latest, hi)
         fits_work = out_s + service_s + back_s <= max_work
         fits_load = v_capacity >= visit.load
@@ -263,7 +277,7 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
             )
         )
 
-    all_times = [*vehicle_end, *(hi for ws in node_windows for _, hi in ws)]
+    all_times = [*vehicle_end, *(hi + late_start_max_s for ws in node_windows for _, hi in ws)]
     horizon_s = int(max(all_times, default=0)) + 24 * 3600
     preference_cost = (
         np.stack(pref_columns, axis=1)
@@ -294,6 +308,9 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         work_limits=tuple(work_limits),
         travel_s=travel_s,
         travel_weight=weights.travel_per_s,
+        late_start_max_s=late_start_max_s,
+        lateness_weight=weights.lateness_per_s,
+        max_lateness_weight=weights.max_lateness_per_s,
         preference_cost=preference_cost.astype(np.int64),
         excluded_visits=excluded,
     )

@@ -81,13 +81,27 @@ def add_time_dimension(ctx: RoutingContext) -> None:
 
 
 def add_visit_windows(ctx: RoutingContext) -> None:
-    """Hard: service starts inside one of the visit's windows."""
-    for node, windows in enumerate(ctx.problem.node_windows_s):
+    """Hard: service starts inside one of the visit's windows, or (soft windows) at most
+    ``late_start_max_s`` after the last one closes."""
+    p = ctx.problem
+    for node, windows in enumerate(p.node_windows_s):
         cumul = ctx.time.CumulVar(ctx.index(node))
-        cumul.SetRange(windows[0][0], windows[-1][1])
+        cumul.SetRange(windows[0][0], windows[-1][1] + p.late_start_max_s)
         for (_, end), (start, _) in pairwise(windows):
             if start - end > 1:
                 cumul.RemoveInterval(end + 1, start - 1)
+
+
+def add_lateness_costs(ctx: RoutingContext) -> None:
+    """Soft: with soft windows, each second a visit starts after its last window costs
+    ``lateness_weight`` (once per visit: a double-handed visit's copies start together)."""
+    p = ctx.problem
+    if not p.late_start_max_s or not p.lateness_weight:
+        return
+    copies = {node for group in p.sync_groups for node in group[1:]}
+    for node, windows in enumerate(p.node_windows_s):
+        if node not in copies:
+            ctx.time.SetCumulVarSoftUpperBound(ctx.index(node), windows[-1][1], p.lateness_weight)
 
 
 def add_shift_windows(ctx: RoutingContext) -> None:
@@ -191,4 +205,4 @@ HARD_RULES = (
     add_double_handed_sync,
     add_dependencies,
 )
-SOFT_RULES = (add_travel_and_preference_costs, add_unassigned_penalties)
+SOFT_RULES = (add_travel_and_preference_costs, add_lateness_costs, add_unassigned_penalties)

@@ -3,7 +3,9 @@
 Routing decides who goes where and in what order; this model then picks the start times. With the
 order fixed, every rule is a difference constraint (travel, windows, synchronised starts, lags,
 working time), so the model is small and solves to optimality in well under a second for a day.
-Objective: least total working time (leave home as late and return as early as the rules allow).
+Objective: with soft windows, least lateness cost first (seconds late, and the latest start, at
+their weights); then least total working time (leave home as late and return as early as the
+rules allow), with the lateness cost held at its optimum.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.errors import SolverError
-from scheduler.solve.compile import Problem
+from scheduler.solve.compile import Problem, with_lateness
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ def schedule_routes(problem: Problem, routes: tuple[tuple[int, ...], ...], seed:
         arrival_home[v] = model.new_int_var(lo, hi, f"return[{v}]")
         previous_var, previous_loc, previous_service = departure[v], home, 0
         for node in nodes:
-            windows = problem.node_windows_s[node]
+            windows = with_lateness(problem.node_windows_s[node], problem.late_start_max_s)
             domain = cp_model.Domain.from_intervals([[a, b] for a, b in windows])
             start[node] = model.new_int_var_from_domain(domain, f"start[{node}]")
             loc = int(problem.node_location[node])
@@ -67,18 +69,49 @@ def schedule_routes(problem: Problem, routes: tuple[tuple[int, ...], ...], seed:
         if used:
             model.add(sum(arrival_home[v] - departure[v] for v in used) <= limit.max_work_s)
 
-    model.minimize(sum(arrival_home[v] - departure[v] for v in departure))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = 60.0
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise SolverError(
-            f"no start times fit the routes the optimiser returned ({solver.status_name(status)})"
-        )
+    lateness = _lateness_cost(model, problem, start)
+    if lateness is not None:
+        model.minimize(lateness)
+        _solve(solver, model)
+        model.add(lateness <= int(solver.objective_value))
+        model.clear_objective()
+    model.minimize(sum(arrival_home[v] - departure[v] for v in departure))
+    _solve(solver, model)
     return Timing(
         node_start_s={n: int(solver.value(var)) for n, var in start.items()},
         vehicle_departure_s={v: int(solver.value(var)) for v, var in departure.items()},
         vehicle_return_s={v: int(solver.value(var)) for v, var in arrival_home.items()},
     )
+
+
+def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel) -> None:
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise SolverError(
+            f"no start times fit the routes the optimiser returned ({solver.status_name(status)})"
+        )
+
+
+def _lateness_cost(
+    model: cp_model.CpModel, problem: Problem, start: dict[int, cp_model.IntVar]
+) -> cp_model.LinearExpr | None:
+    """Weighted seconds late over the visits (first copy each) plus the weighted latest start."""
+    if not problem.late_start_max_s or not start:
+        return None
+    copies = {node for group in problem.sync_groups for node in group[1:]}
+    late = []
+    for node, var in start.items():
+        if node in copies:
+            continue
+        due = problem.node_windows_s[node][-1][1]
+        seconds = model.new_int_var(0, problem.late_start_max_s, f"late[{node}]")
+        model.add(seconds >= var - due)
+        late.append(seconds)
+    latest = model.new_int_var(0, problem.late_start_max_s, "latest")
+    for seconds in late:
+        model.add(latest >= seconds)
+    return problem.lateness_weight * sum(late) + problem.max_lateness_weight * latest
