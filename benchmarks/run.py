@@ -33,6 +33,12 @@ if str(ROOT) not in sys.path:  # `python benchmarks/run.py` from anywhere
 
 from benchmarks.peers import PEERS, Routes  # noqa: E402
 from scheduler import check_roster, solve  # noqa: E402
+from scheduler.io.hhcrsp_instances import (  # noqa: E402
+    hhcrsp_scenario,
+    read_hhcrsp,
+    roster_routes,
+    score_hhcrsp,
+)
 from scheduler.io.vrp_instances import (  # noqa: E402
     VrptwInstance,
     customer_of,
@@ -44,7 +50,8 @@ from scheduler.io.vrp_instances import (  # noqa: E402
 INSTANCES = ROOT / "benchmarks" / "instances"
 RESULTS = ROOT / "benchmarks" / "results"
 DOCS = ROOT / "docs" / "benchmarks.md"
-QUICK = {"solomon": ["C101", "R101", "RC101"], "gehring_homberger": ["C1_2_1"]}
+QUICK = {"solomon": ["C101", "R101", "RC101"], "gehring_homberger": ["C1_2_1"], "mankowska": ["A1"]}
+SETS = ("solomon", "gehring_homberger", "mankowska")
 
 
 @dataclass(frozen=True)
@@ -63,25 +70,45 @@ class Row:
     note: str
 
 
+def _folder(set_name: str) -> Path:
+    return INSTANCES / ("mankowska2014" if set_name == "mankowska" else set_name)
+
+
+def _bks_rows(set_name: str) -> list[dict[str, str]]:
+    with (_folder(set_name) / "bks.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
 def best_known(set_name: str) -> dict[str, float]:
-    """Distance-only best known (Solomon) or the SINTEF best distance (Gehring-Homberger)."""
-    with (INSTANCES / set_name / "bks.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    column = "distance_only_distance" if set_name == "solomon" else "distance"
-    return {r["instance"]: float(r[column]) for r in rows if r.get(column)}
+    """Distance-only best known (Solomon), the SINTEF best distance (Gehring-Homberger), or the
+    best known (travel + tardiness + max tardiness) / 3 (Mankowska), by instance name."""
+    column = {
+        "solomon": "distance_only_distance",
+        "gehring_homberger": "distance",
+        "mankowska": "best_known_cost",
+    }[set_name]
+    return {r["instance"].upper(): float(r[column]) for r in _bks_rows(set_name) if r.get(column)}
 
 
-def instance_files(set_name: str, patterns: list[str] | None) -> list[Path]:
-    files = sorted((INSTANCES / set_name / "instances").glob("*.txt"), key=_natural)
+def instance_files(set_name: str, patterns: list[str] | None) -> list[tuple[str, Path]]:
+    """(instance name, file) pairs, in natural order; Mankowska files are named A1..G10."""
+    folder = _folder(set_name) / "instances"
+    if set_name == "mankowska":
+        pairs = []
+        for row in _bks_rows(set_name):
+            candidates = [folder / f"{row['file']}.txt", folder / f"{row['file']}.txt.gz"]
+            pairs.append((row["instance"], next(p for p in candidates if p.exists())))
+    else:
+        pairs = [(f.stem.upper(), f) for f in folder.glob("*.txt")]
+    pairs.sort(key=lambda pair: _natural(pair[0]))
     if patterns:
-        files = [
-            f for f in files if any(fnmatch.fnmatch(f.stem.upper(), p.upper()) for p in patterns)
-        ]
-    return files
+        wanted = [p.upper() for p in patterns]
+        pairs = [(n, f) for n, f in pairs if any(fnmatch.fnmatch(n.upper(), p) for p in wanted)]
+    return pairs
 
 
-def _natural(path: Path) -> list[object]:
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.stem.upper())]
+def _natural(name: str) -> list[object]:
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name.upper())]
 
 
 def solve_ours(instance: VrptwInstance, time_limit_s: float, seed: int) -> tuple[Routes, str]:
@@ -94,8 +121,16 @@ def solve_ours(instance: VrptwInstance, time_limit_s: float, seed: int) -> tuple
 
 
 def run_one(
-    set_name: str, path: Path, solver: str, seed: int, time_limit_s: float, bks: dict[str, float]
+    set_name: str,
+    name: str,
+    path: Path,
+    solver: str,
+    seed: int,
+    time_limit_s: float,
+    bks: dict[str, float],
 ) -> Row:
+    if set_name == "mankowska":
+        return _run_hhcrsp(name, path, solver, seed, time_limit_s, bks)
     instance = read_vrptw(path)
     started = time.monotonic()
     try:
@@ -107,29 +142,73 @@ def run_one(
         routes, note = [], f"error: {type(exc).__name__}: {exc}"
     wall_s = time.monotonic() - started
     score = score_routes(instance, routes)
-    reference = bks.get(path.stem.upper(), bks.get(instance.name, float("nan")))
     feasible = score.feasible and not note
     problems = "; ".join(score.problems[:2])
+    vehicles = score.vehicles if routes else None
+    note = note or ("" if score.feasible else ("no solution" if not routes else problems))
+    row = (set_name, name, solver, seed, time_limit_s, score.distance, vehicles, bks, wall_s)
+    return _row(*row, feasible, note)
+
+
+def _run_hhcrsp(
+    name: str, path: Path, solver: str, seed: int, time_limit_s: float, bks: dict[str, float]
+) -> Row:
+    if solver != "ours":
+        raise SystemExit(f"no peer solves HHCRSP instances here ({solver})")
+    instance = read_hhcrsp(path)
+    scenario = hhcrsp_scenario(instance)
+    started = time.monotonic()
+    roster = solve(scenario, time_limit_s=time_limit_s, seed=seed)
+    wall_s = time.monotonic() - started
+    violations = check_roster(scenario, roster)
+    score = score_hhcrsp(instance, roster_routes(instance, roster))
+    note = (
+        f"{len(violations)} validator violations" if violations else "; ".join(score.problems[:2])
+    )
+    used = sum(1 for r in roster.routes if r.stops)
+    return _row(
+        "mankowska", name, solver, seed, time_limit_s, score.cost, used, bks, wall_s,
+        not note, note or f"travel {score.travel:.1f}, tardiness {score.tardiness:.1f}, "
+        f"max {score.max_tardiness:.1f}",
+    )  # fmt: skip
+
+
+def _row(
+    set_name: str,
+    name: str,
+    solver: str,
+    seed: int,
+    time_limit_s: float,
+    cost: float,
+    vehicles: int | None,
+    bks: dict[str, float],
+    wall_s: float,
+    feasible: bool,
+    note: str,
+) -> Row:
+    reference = bks.get(name.upper(), float("nan"))
     return Row(
         set=set_name,
-        instance=instance.name,
+        instance=name,
         solver=solver,
         seed=seed,
         time_limit_s=time_limit_s,
-        cost=round(score.distance, 3) if feasible else None,
-        vehicles=score.vehicles if routes else None,
+        cost=round(cost, 3) if feasible else None,
+        vehicles=vehicles,
         best_known=reference,
-        gap_pct=round(100 * (score.distance / reference - 1), 3) if feasible else None,
+        gap_pct=round(100 * (cost / reference - 1), 3) if feasible else None,
         wall_s=round(wall_s, 2),
         feasible=feasible,
-        note=note or ("" if score.feasible else ("no solution" if not routes else problems)),
+        note=note,
     )
 
 
 def family(name: str) -> str:
-    """C101 -> C1, RC208 -> RC2 (Solomon); C1_2_1 -> C1_2 (Gehring-Homberger)."""
+    """C101 -> C1, RC208 -> RC2 (Solomon); C1_2_1 -> C1_2 (Gehring-Homberger); A7 -> A."""
     if "_" in name:
         return "_".join(name.split("_")[:2])
+    if re.fullmatch(r"[A-G]\d{1,2}", name):
+        return name[0]
     return name[:-2]
 
 
@@ -163,7 +242,7 @@ def markdown(rows: list[Row], solvers: list[str]) -> str:
         count = len({r.instance for r in group})
         cells = [gap_text([r for r in group if r.solver == s]) for s in solvers]
         lines.append(f"| {name} | {count} | " + " | ".join(cells) + " |")
-    if "ours" in solvers:
+    if "ours" in solvers and len(solvers) > 1:
         lines += ["", "Ratios ours / peer (mean over instances both solved):"]
         for peer in [s for s in solvers if s != "ours"]:
             ratios = []
@@ -197,7 +276,7 @@ def write_docs(section: str, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("set", choices=["solomon", "gehring_homberger"])
+    parser.add_argument("set", choices=SETS)
     parser.add_argument("--instances", help="comma-separated names or patterns (R1*)")
     parser.add_argument("--seeds", type=int, default=1, help="seeds 1..N")
     parser.add_argument("--time-limit", type=float, default=30.0)
@@ -219,10 +298,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("no instance matches")
     print(header(args), flush=True)
     rows: list[Row] = []
-    for path in files:
+    for name, path in files:
         for seed in range(1, args.seeds + 1):
             for solver in solvers:
-                row = run_one(args.set, path, solver, seed, args.time_limit, bks)
+                row = run_one(args.set, name, path, solver, seed, args.time_limit, bks)
                 rows.append(row)
                 print(
                     f"{row.instance:8} {row.solver:17} seed {seed} "
