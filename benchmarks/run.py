@@ -274,6 +274,51 @@ def write_docs(section: str, text: str) -> None:
     DOCS.write_text(docs, encoding="utf-8")
 
 
+def read_rows(paths: list[Path]) -> list[Row]:
+    rows = []
+    for path in paths:
+        with path.open(encoding="utf-8") as handle:
+            for raw in csv.DictReader(handle):
+                rows.append(
+                    Row(
+                        set=raw["set"],
+                        instance=raw["instance"],
+                        solver=raw["solver"],
+                        seed=int(raw["seed"]),
+                        time_limit_s=float(raw["time_limit_s"]),
+                        cost=float(raw["cost"]) if raw["cost"] else None,
+                        vehicles=int(raw["vehicles"]) if raw["vehicles"] else None,
+                        best_known=float(raw["best_known"]),
+                        gap_pct=float(raw["gap_pct"]) if raw["gap_pct"] else None,
+                        wall_s=float(raw["wall_s"]),
+                        feasible=raw["feasible"] == "True",
+                        note=raw["note"],
+                    )
+                )
+    return rows
+
+
+def report(args: argparse.Namespace) -> int:
+    """Render (and with --write-docs record) the tables of earlier runs' CSVs."""
+    rows = read_rows(args.report)
+    rows.sort(key=lambda r: _natural(r.instance))
+    solvers = list(dict.fromkeys(r.solver for r in rows))
+    table = markdown(rows, solvers)
+    print(table)
+    if args.write_docs:
+        limits = sorted({r.time_limit_s for r in rows})
+        seeds = max(r.seed for r in rows)
+        head = (
+            f"{date.today()} · {platform.machine()} · {platform.python_version()} · set "
+            f"{args.set} · {'/'.join(f'{t:g}' for t in limits)} s per instance · seeds {seeds} "
+            "· one thread"
+        )
+        files = ", ".join(f"`{p.relative_to(ROOT) if p.is_relative_to(ROOT) else p}`"
+                          for p in args.report)  # fmt: skip
+        write_docs(args.set, f"{head}\n\n{table}\n\nCSV: {files}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("set", choices=SETS)
@@ -284,7 +329,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smoke run: 3 instances, 2 s")
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument("--out", type=Path, default=None, help="CSV path")
+    parser.add_argument(
+        "--report", type=Path, nargs="+", help="only render these CSVs (e.g. of split runs)"
+    )
     args = parser.parse_args(argv)
+    if args.report:
+        return report(args)
     patterns = args.instances.split(",") if args.instances else None
     if args.quick:
         patterns, args.time_limit = QUICK[args.set], 2.0
