@@ -172,3 +172,31 @@ def test_json_scenario_addresses_are_geocoded(tmp_path: Path) -> None:
     data["clients"][1]["location"] = {"address": "Hauptstraße 1, Bayreuth"}
     (tmp_path / "s.json").write_text(json.dumps(data), encoding="utf-8")
     assert load_scenario(tmp_path / "s.json").clients[0].location.lat == pytest.approx(50.00108)
+
+
+def test_a_missing_map_is_reported_when_reading(tmp_path: Path) -> None:
+    folder = _town_copy(tmp_path, "id,lat,lon\nP1,50.0,11.5\nP2,50.0,11.501\nP3,50.0,11.502\n")
+    (folder / "caregivers.csv").write_text(
+        "id,role,home_lat,home_lon,shifts\nA,aide,50.0,11.5,2026-11-24T07:00/2026-11-24T13:00\n",
+        encoding="utf-8",
+    )
+    (folder / "scenario.json").write_text(
+        '{"settings": {"travel": {"model": "road", "map_file": "nowhere.osm"}}}', encoding="utf-8"
+    )
+    problems = problems_of(folder)
+    assert len(problems) == 1
+    assert "scenario.json, field 'settings.travel.map_file'" in problems[0]
+    assert "nowhere.osm does not exist" in problems[0]
+
+
+def test_planar_places_are_not_geocoded_even_with_an_address(tmp_path: Path) -> None:
+    sc = load_scenario(TOWN)
+    data = json.loads(sc.model_dump_json())
+    data["settings"]["travel"] = {"model": "planar"}
+    for c in data["clients"]:
+        c["location"] = {"x_km": 1.0, "y_km": 2.0, "address": "Lindenstraße 5"}
+    for c in data["caregivers"]:
+        c["home"] = {"x_km": 0.0, "y_km": 0.0}
+    (tmp_path / "s.json").write_text(json.dumps(data), encoding="utf-8")
+    planar = load_scenario(tmp_path / "s.json")
+    assert planar.clients[0].location.key == (1.0, 2.0)

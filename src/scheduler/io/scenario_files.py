@@ -104,8 +104,9 @@ class _Places:
         coordinates; the problem, if any, as a message."""
         if not isinstance(place, dict) or not place.get("address"):
             return None
-        if place.get("lat") not in (None, "") or place.get("lon") not in (None, ""):
-            return None
+        given = ("lat", "lon", "x_km", "y_km")
+        if any(place.get(k) not in (None, "") for k in given):
+            return None  # coordinates win over the address
         geocoder = self._book()
         if geocoder is None:
             return (
@@ -148,6 +149,7 @@ def _load_json(path: Path, override: dict[str, str], geocoder: Geocoder | None) 
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
         raise ScenarioError([_json_problem(source, raw, err) for err in exc.errors()]) from None
+    _raise_missing_map(scenario, source)
     _raise_reference_problems(scenario, lambda coll, i: (source, f"{coll}[{i}]"))
     return scenario
 
@@ -414,11 +416,20 @@ def _load_csv_folder(folder: Path, override: dict[str, str], geocoder: Geocoder 
             ]
         ) from None
 
+    _raise_missing_map(scenario, str(settings_path))
+
     def locate(collection: str, index: int) -> tuple[str, int]:
         return str(folder / CSV_FILES[collection]), rows_of[collection][index]
 
     _raise_reference_problems(scenario, locate)
     return scenario
+
+
+def _raise_missing_map(scenario: Scenario, source: str) -> None:
+    map_file = scenario.settings.travel.map_file
+    if map_file and not Path(map_file).is_file():
+        message = f"map file {map_file} does not exist"
+        raise ScenarioError([Problem(source, message, field="settings.travel.map_file")])
 
 
 def _raise_reference_problems(
