@@ -74,3 +74,13 @@ def test_a_file_that_is_not_an_instance_is_a_clear_error(tmp_path: Path) -> None
     bad.write_text("hello\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="not a Solomon-format"):
         read_vrptw(bad)
+
+
+def test_visits_left_out_of_a_planar_roster_get_their_reasons() -> None:
+    from dataclasses import replace
+
+    one_vehicle = replace(read_vrptw(TINY), vehicles=1)  # capacity 20 of the 35 demanded
+    sc = vrptw_scenario(one_vehicle)
+    roster = solve(sc, time_limit_s=2, seed=1, solution_limit=200)
+    assert check_roster(sc, roster) == []
+    assert roster.unassigned and all(u.reason_code for u in roster.unassigned)

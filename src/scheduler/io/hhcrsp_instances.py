@@ -21,7 +21,6 @@ from __future__ import annotations
 import gzip
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from scheduler.domain.model import (
@@ -40,9 +39,8 @@ from scheduler.domain.model import (
     Weights,
 )
 from scheduler.errors import Problem, ScenarioError
+from scheduler.io.vrp_instances import DAY_ZERO, SPEED_KPH, instance_time
 
-DAY_ZERO = datetime(2026, 1, 5)
-SPEED_KPH = 60.0
 KEYWORDS = ("nbNodes", "nbVehi", "nbServi", "r", "DS", "a", "x", "y", "d", "p", "mind", "maxd",
             "e", "l")  # fmt: skip
 
@@ -122,10 +120,6 @@ def read_hhcrsp(path: str | Path) -> HhcrspInstance:
     )
 
 
-def _at(minutes: float) -> datetime:
-    return DAY_ZERO + timedelta(minutes=minutes)
-
-
 def _whole(value: float, what: str) -> int:
     if value != int(value):
         raise ScenarioError([Problem(what, f"expected whole minutes, got {value}")])
@@ -145,7 +139,7 @@ def hhcrsp_scenario(instance: HhcrspInstance) -> Scenario:
             id=f"c{k + 1}",
             role=Role.AIDE,
             home=depot,
-            shifts=(Shift(start=_at(0), end=_at(end)),),
+            shifts=(Shift(start=instance_time(0), end=instance_time(end)),),
             skills=frozenset(f"s{s + 1}" for s in range(instance.services) if row[s]),
         )
         for k, row in enumerate(instance.qualified)
@@ -157,7 +151,9 @@ def hhcrsp_scenario(instance: HhcrspInstance) -> Scenario:
     visits: list[Visit] = []
     for i in instance.patients:
         services = instance.services_of(i)
-        window = TimeWindow(start=_at(instance.earliest[i]), end=_at(instance.latest[i]))
+        window = TimeWindow(
+            start=instance_time(instance.earliest[i]), end=instance_time(instance.latest[i])
+        )
         for position, s in enumerate(services):
             dependency = None
             if position == 1 and i in instance.double:

@@ -38,7 +38,7 @@ from scheduler.domain.model import (
 )
 from scheduler.errors import Problem, ScenarioError
 
-DAY_ZERO = datetime(2026, 1, 5)  # a Monday; instance time t is DAY_ZERO + t minutes
+DAY_ZERO = datetime(2026, 1, 5)  # a Monday; instance time t is DAY_ZERO + t minutes (also HHCRSP)
 SPEED_KPH = 60.0  # one distance unit (km) per time unit (minute)
 
 
@@ -98,7 +98,8 @@ def read_vrptw(path: str | Path) -> VrptwInstance:
     return VrptwInstance(name, vehicles, capacity, rows[0], tuple(rows[1:]))
 
 
-def _at(minutes: int) -> datetime:
+def instance_time(minutes: float) -> datetime:
+    """Instance time (minutes from the start of the horizon) as a local datetime."""
     return DAY_ZERO + timedelta(minutes=minutes)
 
 
@@ -111,7 +112,7 @@ def vrptw_scenario(instance: VrptwInstance) -> Scenario:
             id=f"V{k:03d}",
             role=Role.AIDE,
             home=home,
-            shifts=(Shift(start=_at(depot.ready), end=_at(depot.due)),),
+            shifts=(Shift(start=instance_time(depot.ready), end=instance_time(depot.due)),),
             capacity=instance.capacity,
         )
         for k in range(1, instance.vehicles + 1)
@@ -124,7 +125,7 @@ def vrptw_scenario(instance: VrptwInstance) -> Scenario:
             id=f"C{c.id:04d}",
             client_id=f"C{c.id:04d}",
             duration_min=c.service,
-            windows=(TimeWindow(start=_at(c.ready), end=_at(c.due)),),
+            windows=(TimeWindow(start=instance_time(c.ready), end=instance_time(c.due)),),
             load=c.demand,
             priority=5,
         )

@@ -54,14 +54,8 @@ class _Explainer:
                 self.starts[stop.visit_id] = self.clock.to_s(stop.start)
 
     # -- helpers -----------------------------------------------------------------------------
-    def _travel_s(
-        self, caregiver: Caregiver, a: tuple[float, float], b: tuple[float, float]
-    ) -> int:
-        seconds = self.travel.duration_s(
-            Location(lat=a[0], lon=a[1]),
-            Location(lat=b[0], lon=b[1]),
-            profile_of(caregiver, self.scenario.settings),
-        )
+    def _travel_s(self, caregiver: Caregiver, a: Location, b: Location) -> int:
+        seconds = self.travel.duration_s(a, b, profile_of(caregiver, self.scenario.settings))
         return math.ceil(seconds - 1e-6)
 
     def _days(self, visit: Visit) -> list[date]:
@@ -198,8 +192,8 @@ class _Explainer:
         ranges: list[tuple[int, int]],
     ) -> tuple[list[tuple[int, int]], int | None]:
         """Start intervals possible in an otherwise empty shift, and the earliest arrival."""
-        home = caregiver.home.key
-        there = client.location.key
+        home = caregiver.home
+        there = client.location
         out_s, back_s = (
             self._travel_s(caregiver, home, there),
             self._travel_s(caregiver, there, home),
@@ -253,13 +247,13 @@ class _Explainer:
         )
         if route is None:  # an unused shift: reachability already answered
             return self._reachable_starts(caregiver, shift, client, visit, ranges)[0]
-        home = caregiver.home.key
-        there = client.location.key
+        home = caregiver.home
+        there = client.location
         service_s = visit.duration_min * 60
         stops = [(self.scenario.clients_by_id[s.client_id].location, s) for s in route.stops]
         # Places in order: home (free from shift start) | stops | home (needed by shift end).
-        befores = [(home, shift_start)] + [(loc.key, self.clock.to_s(s.end)) for loc, s in stops]
-        afters = [(loc.key, self.clock.to_s(s.start)) for loc, s in stops]
+        befores = [(home, shift_start)] + [(loc, self.clock.to_s(s.end)) for loc, s in stops]
+        afters = [(loc, self.clock.to_s(s.start)) for loc, s in stops]
         afters.append((home, shift_end))
         departure, arrival = self.clock.to_s(route.departure), self.clock.to_s(route.return_home)
         max_work = self._work_left_s(caregiver, route)
