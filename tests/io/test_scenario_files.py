@@ -112,6 +112,16 @@ def _town_copy(tmp_path: Path, clients: str) -> Path:
     return folder
 
 
+def _plain_town(tmp_path: Path) -> Path:
+    """The town's folder with coordinates instead of addresses, and no scenario.json."""
+    folder = _town_copy(tmp_path, "id,lat,lon\nP1,50.0,11.5\nP2,50.0,11.501\nP3,50.0,11.502\n")
+    (folder / "caregivers.csv").write_text(
+        "id,role,home_lat,home_lon,shifts\nA,aide,50.0,11.5,2026-11-24T07:00/2026-11-24T13:00\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
 def test_unknown_address_names_file_row_field_and_closest_matches(tmp_path: Path) -> None:
     folder = _town_copy(
         tmp_path,
@@ -138,11 +148,7 @@ def test_an_address_without_a_map_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_map_given_by_caller_means_road_travel_unless_told_otherwise(tmp_path: Path) -> None:
-    folder = _town_copy(tmp_path, "id,lat,lon\nP1,50.0,11.5\nP2,50.0,11.501\nP3,50.0,11.502\n")
-    (folder / "caregivers.csv").write_text(
-        "id,role,home_lat,home_lon,shifts\nA,aide,50.0,11.5,2026-11-24T07:00/2026-11-24T13:00\n",
-        encoding="utf-8",
-    )
+    folder = _plain_town(tmp_path)
     (folder / "visits.csv").write_text(
         "id,client_id,duration_min,windows\nV1,P1,30,2026-11-24T08:00/09:00\n", encoding="utf-8"
     )
@@ -175,11 +181,7 @@ def test_json_scenario_addresses_are_geocoded(tmp_path: Path) -> None:
 
 
 def test_a_missing_map_is_reported_when_reading(tmp_path: Path) -> None:
-    folder = _town_copy(tmp_path, "id,lat,lon\nP1,50.0,11.5\nP2,50.0,11.501\nP3,50.0,11.502\n")
-    (folder / "caregivers.csv").write_text(
-        "id,role,home_lat,home_lon,shifts\nA,aide,50.0,11.5,2026-11-24T07:00/2026-11-24T13:00\n",
-        encoding="utf-8",
-    )
+    folder = _plain_town(tmp_path)
     (folder / "scenario.json").write_text(
         '{"settings": {"travel": {"model": "road", "map_file": "nowhere.osm"}}}', encoding="utf-8"
     )

@@ -20,7 +20,7 @@ import numpy as np
 import platformdirs
 
 CACHE_DIR_ENV = "HOMECARE_SCHEDULER_CACHE"
-FORMAT_VERSION = 1  # bump when what is stored, or how it is built, changes
+FORMAT_VERSION = 2  # bump when what is stored, or how it is built, changes
 
 
 def default_cache_dir() -> Path:

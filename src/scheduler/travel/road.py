@@ -257,12 +257,11 @@ class RoadTravel:
     # --- the TravelModel protocol -----------------------------------------------------------
 
     def durations_s(self, locations: Sequence[Location], profile: TravelProfile) -> np.ndarray:
-        seconds, _ = self.matrices(locations, profile)
+        seconds, _ = self._matrices(locations, profile, with_metres=False)
         return np.ceil(seconds - 1e-6).astype(np.int64)
 
     def distances_m(self, locations: Sequence[Location], profile: TravelProfile) -> np.ndarray:
-        _, metres = self.matrices(locations, profile)
-        return metres
+        return self.matrices(locations, profile)[1]
 
     def duration_s(self, origin: Location, destination: Location, profile: TravelProfile) -> float:
         a, b = _coords(origin), _coords(destination)
@@ -273,7 +272,7 @@ class RoadTravel:
             return float(known[1][known[0][a], known[0][b]])
         pair = (_speed_free(profile), a, b)
         if pair not in self._pairs:
-            seconds, _ = self._compute([origin, destination], profile, warn=False)
+            seconds, _ = self._compute([origin, destination], profile, warn=False, metres=False)
             self._pairs[pair] = float(seconds[0, 1])
         return self._pairs[pair]
 
@@ -283,47 +282,65 @@ class RoadTravel:
         self, locations: Sequence[Location], profile: TravelProfile
     ) -> tuple[np.ndarray, np.ndarray]:
         """(seconds, metres) between every pair of ``locations``, unrounded."""
+        seconds, metres = self._matrices(locations, profile, with_metres=True)
+        assert metres is not None
+        return seconds, metres
+
+    def _matrices(
+        self, locations: Sequence[Location], profile: TravelProfile, *, with_metres: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Seconds, and metres when asked: summing path lengths costs more than the times
+        themselves, and the optimiser only needs times. Each is cached on its own."""
         profile = _speed_free(profile)
         coords = [_coords(p) for p in locations]
         position = {c: i for i, c in enumerate(dict.fromkeys(coords))}
         unique = list(position)
         where = np.fromiter((position[c] for c in coords), dtype=np.int64, count=len(coords))
-        key = cache_key(
-            "road-matrix",
+        parts = (
             self.map_digest,
             profile.mode.value,
             profile.speed_kph,
             self.walk_speed_kph,
             unique,
         )
-        stored = self.cache.load("matrices", key)
-        if stored is not None:
-            seconds, metres = stored["seconds"], stored["metres"]
-        else:
+        seconds_key, metres_key = (
+            cache_key("road-seconds", *parts),
+            cache_key("road-metres", *parts),
+        )
+        stored_s = self.cache.load("matrices", seconds_key)
+        stored_m = self.cache.load("matrices", metres_key) if with_metres else None
+        if stored_s is None or (with_metres and stored_m is None):
             places = [Location(lat=lat, lon=lon) for lat, lon in unique]
-            seconds, metres = self._compute(places, profile, warn=True)
-            self.cache.store("matrices", key, {"seconds": seconds, "metres": metres})
+            seconds, metres = self._compute(places, profile, warn=True, metres=with_metres)
+            self.cache.store("matrices", seconds_key, {"seconds": seconds})
+            if metres is not None:
+                self.cache.store("matrices", metres_key, {"metres": metres})
+        else:
+            seconds = stored_s["seconds"]
+            metres = stored_m["metres"] if stored_m is not None else None
         self._memo[profile] = (position, seconds)
-        return seconds[np.ix_(where, where)], metres[np.ix_(where, where)]
+        grid = np.ix_(where, where)
+        return seconds[grid], (metres[grid] if metres is not None else None)
 
     def _compute(
-        self, places: Sequence[Location], profile: TravelProfile, *, warn: bool
-    ) -> tuple[np.ndarray, np.ndarray]:
+        self, places: Sequence[Location], profile: TravelProfile, *, warn: bool, metres: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         n = len(places)
         if n == 0:
-            return np.zeros((0, 0)), np.zeros((0, 0))
+            return np.zeros((0, 0)), (np.zeros((0, 0)) if metres else None)
         network = self.network(profile.mode)
         snaps = self.snap(places, profile.mode)
         if warn:
             _warn_about_snaps(snaps, profile.mode)
         walk_mps = self.walk_speed_kph / 3.6
         graph, lengths = _augmented_graph(network, network.edge_seconds(profile), snaps, walk_mps)
-        seconds, metres = _shortest_paths(graph, lengths, network.n_nodes, n)
+        seconds, path_m = _shortest_paths(graph, lengths if metres else None, network.n_nodes, n)
         np.fill_diagonal(seconds, 0.0)
-        np.fill_diagonal(metres, 0.0)
+        if path_m is not None:
+            np.fill_diagonal(path_m, 0.0)
         if not np.isfinite(seconds).all():  # cannot happen: all snaps are on one strong piece
             raise SolverError("a location cannot be reached on the road network")
-        return seconds, metres
+        return seconds, path_m
 
 
 def _coords(location: Location) -> tuple[float, float]:
@@ -431,26 +448,29 @@ def _augmented_graph(
 
 
 def _shortest_paths(
-    times: csr_matrix, lengths: csr_matrix, n_road: int, n_places: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Fastest times between the location nodes, and the length of each fastest path."""
+    times: csr_matrix, lengths: csr_matrix | None, n_road: int, n_places: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Fastest times between the location nodes, and (given ``lengths``) the length of each
+    fastest path."""
     size = times.shape[0]
     places = np.arange(n_road, n_road + n_places)
     seconds = np.empty((n_places, n_places))
-    metres = np.empty((n_places, n_places))
-    # Length of the edge into each node from its predecessor, looked up by (pred, node) key.
-    coo = lengths.tocoo()
-    keys = coo.row.astype(np.int64) * size + coo.col
-    order = np.argsort(keys)
-    sorted_keys, sorted_len = keys[order], coo.data[order]
+    metres = np.empty((n_places, n_places)) if lengths is not None else None
+    if lengths is not None:  # length of the edge into each node from its predecessor, by key
+        coo = lengths.tocoo()
+        keys = coo.row.astype(np.int64) * size + coo.col
+        order = np.argsort(keys)
+        sorted_keys, sorted_len = keys[order], coo.data[order]
     block = max(1, _SOURCE_BLOCK_CELLS // size)
     for start in range(0, n_places, block):
-        sources = places[start : start + block]
+        rows = slice(start, start + block)
+        sources = places[rows]
+        if metres is None:
+            seconds[rows] = dijkstra(times, directed=True, indices=sources)[:, places]
+            continue
         dist, pred = dijkstra(times, directed=True, indices=sources, return_predecessors=True)
-        seconds[start : start + len(sources)] = dist[:, places]
-        metres[start : start + len(sources)] = _path_lengths(pred, sorted_keys, sorted_len, size)[
-            :, places
-        ]
+        seconds[rows] = dist[:, places]
+        metres[rows] = _path_lengths(pred, sorted_keys, sorted_len, size)[:, places]
     return seconds, metres
 
 
