@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The default search: ruin and recreate around OR-Tools' local search (solve/routing.py). Any
+# OR-Tools LocalSearchMetaheuristic name (e.g. GUIDED_LOCAL_SEARCH) runs that one instead.
+RUIN_AND_RECREATE = "RUIN_AND_RECREATE"
+
 
 @dataclass(frozen=True, kw_only=True)
 class SolveParams:
@@ -12,13 +16,14 @@ class SolveParams:
     ``time_limit_s`` caps the wall time of the routing search. The search is deterministic for
     the same input and parameters when it stops on ``solution_limit`` or by itself; under a pure
     wall-clock limit, a slower or busier machine may stop it at another point (docs/concepts.md).
-    ``seed`` seeds every randomised step (the timing model's CP-SAT search).
+    ``seed`` seeds every randomised step (the ruin steps, the timing model's CP-SAT search).
+    ``solution_limit`` counts every solution the search passes through, over all its steps.
     """
 
     time_limit_s: float = 10.0
     seed: int = 0
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
-    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    metaheuristic: str = RUIN_AND_RECREATE
     solution_limit: int | None = None
     log_search: bool = False
 

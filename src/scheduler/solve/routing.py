@@ -7,15 +7,24 @@ anything else looks at them.
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from scheduler.solve import rules
+from scheduler.solve import ruin, rules
 from scheduler.solve.compile import Problem
-from scheduler.solve.params import SolveParams
+from scheduler.solve.params import RUIN_AND_RECREATE, SolveParams
+
+# Ruin steps whose partial roster OR-Tools rejects, in a row, before the search gives up.
+_MAX_FAILED_STEPS = 50
+# Starting temperature of the acceptance rule, as a share of a mean arc's cost.
+_START_TEMPERATURE_RATIO = 0.03
+# Share of the time limit guided local search gets first where it helps (_starts_guided).
+_GUIDED_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -49,18 +58,75 @@ def build_model(problem: Problem) -> rules.RoutingContext:
 
 
 def _search_parameters(
-    params: SolveParams, strategy: str, time_limit_s: float
+    strategy: str,
+    metaheuristic: str,
+    time_limit_s: float,
+    solution_limit: int | None,
+    log_search: bool,
 ) -> pywrapcp.RoutingSearchParameters:
     search = pywrapcp.DefaultRoutingSearchParameters()
     search.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, strategy)
     search.local_search_metaheuristic = getattr(
-        routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic
+        routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic
     )
     search.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
-    if params.solution_limit is not None:
-        search.solution_limit = params.solution_limit
-    search.log_search = params.log_search
+    if solution_limit is not None:
+        search.solution_limit = max(1, solution_limit)
+    search.log_search = log_search
     return search
+
+
+class _Budget:
+    """Wall time and solutions left, shared by every solve of one search; reports new bests."""
+
+    def __init__(
+        self,
+        ctx: rules.RoutingContext,
+        params: SolveParams,
+        started: float,
+        on_progress: Callable[[Progress], None] | None,
+    ) -> None:
+        self.ctx, self.params, self.started, self.on_progress = ctx, params, started, on_progress
+        self.solutions = 0
+        self.best_cost = 2**63
+
+    def __call__(self) -> None:  # an at-solution callback of the routing model
+        # Local search also passes through worse solutions; report improvements only.
+        self.solutions += 1
+        cost = int(self.ctx.routing.CostVar().Max())
+        if cost < self.best_cost:
+            self.best_cost = cost
+            if self.on_progress is not None:
+                self.on_progress(Progress(cost, self.elapsed_s, self.solutions))
+
+    @property
+    def elapsed_s(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def time_left_s(self) -> float:
+        return self.params.time_limit_s - self.elapsed_s
+
+    @property
+    def solutions_left(self) -> int | None:
+        limit = self.params.solution_limit
+        return None if limit is None else limit - self.solutions
+
+    @property
+    def exhausted(self) -> bool:
+        left = self.solutions_left
+        return self.time_left_s <= 0.01 or (left is not None and left <= 0)
+
+    def search_parameters(self, strategy: str, metaheuristic: str, share: float = 1.0) -> Any:
+        """Parameters for the next solve: at most ``share`` of the whole time limit."""
+        time_limit_s = min(self.time_left_s, share * self.params.time_limit_s)
+        return _search_parameters(
+            strategy,
+            metaheuristic,
+            max(time_limit_s, 0.01),
+            self.solutions_left,
+            self.params.log_search,
+        )
 
 
 def solve_routes(
@@ -74,39 +140,119 @@ def solve_routes(
         empty = tuple(() for _ in range(problem.num_vehicles))
         return RoutingResult(empty, 0, "TRIVIAL", time.monotonic() - started, "NONE")
 
+    ruin_and_recreate = params.metaheuristic == RUIN_AND_RECREATE
+    first_metaheuristic, first_share = params.metaheuristic, 1.0
+    if ruin_and_recreate:
+        guided = _starts_guided(problem)
+        first_metaheuristic = "GUIDED_LOCAL_SEARCH" if guided else "GREEDY_DESCENT"
+        first_share = _GUIDED_SHARE if guided else 1.0  # greedy descent stops by itself
     # If the preferred construction finds nothing (it can fail on tightly tied visits), fall back
     # to the empty roster, which is always feasible because every visit may be left out.
     for strategy in (params.first_solution, "ALL_UNPERFORMED"):
-        remaining = params.time_limit_s - (time.monotonic() - started)
         ctx = build_model(problem)
-        counter = [0]
-        best = [2**63]
-
-        def report(
-            ctx: rules.RoutingContext = ctx, counter: list[int] = counter, best: list[int] = best
-        ) -> None:
-            # Guided local search also accepts worse solutions; report improvements only.
-            counter[0] += 1
-            cost = int(ctx.routing.CostVar().Max())
-            if cost < best[0]:
-                best[0] = cost
-                if on_progress is not None:
-                    on_progress(Progress(cost, time.monotonic() - started, counter[0]))
-
-        ctx.routing.AddAtSolutionCallback(report)
+        budget = _Budget(ctx, params, started, on_progress)
+        ctx.routing.AddAtSolutionCallback(budget)
         solution = ctx.routing.SolveWithParameters(
-            _search_parameters(params, strategy, max(remaining, 0.5))
+            budget.search_parameters(strategy, first_metaheuristic, first_share)
         )
-        if solution is not None:
-            routes = _extract_routes(ctx, solution)
-            return RoutingResult(
-                routes=routes,
-                cost=int(solution.ObjectiveValue()),
-                status=_status_name(ctx.routing.status()),
-                wall_s=time.monotonic() - started,
-                first_solution=strategy,
-            )
+        if solution is None:
+            continue
+        status = _status_name(ctx.routing.status())
+        routes, cost = _extract_routes(ctx, solution), int(solution.ObjectiveValue())
+        if ruin_and_recreate:
+            routes, cost = _ruin_and_recreate(ctx, routes, cost, budget, params.seed)
+        return RoutingResult(
+            routes=routes,
+            cost=cost,
+            status=status,
+            wall_s=time.monotonic() - started,
+            first_solution=strategy,
+        )
     raise RuntimeError("OR-Tools found no roster even with every visit left out")
+
+
+def _ruin_and_recreate(
+    ctx: rules.RoutingContext,
+    routes: tuple[tuple[int, ...], ...],
+    cost: int,
+    budget: _Budget,
+    seed: int,
+) -> tuple[tuple[tuple[int, ...], ...], int]:
+    """Ruin and recreate until the budget is spent; returns the best routes and their cost.
+
+    Each step cuts strings of stops out of the current roster (``solve/ruin.py``), restores the
+    rest as a partial roster, and lets a greedy local search put the visits back and polish the
+    routes (its insertion moves see the cut visits as left out, hence very costly). The step's
+    result replaces the current roster under simulated-annealing acceptance.
+    """
+    problem = ctx.problem
+    rng = random.Random(seed)
+    n = problem.num_nodes
+    travel_s = problem.node_travel_s(0)[:n, :n]
+    neighbours = ruin.neighbours_by_travel(travel_s)
+    tied = _tied_nodes(problem)
+    # Start at a few percent of a mean arc's cost, as OR-Tools' own automatic temperatures do.
+    start_temp = _START_TEMPERATURE_RATIO * problem.travel_weight * float(travel_s.mean())
+    best_routes, best_cost = routes, cost
+    failures_in_a_row = 0
+    while not budget.exhausted and failures_in_a_row < _MAX_FAILED_STEPS:
+        partial, _ = ruin.string_removal(routes, neighbours, rng, tied)
+        # RoutesToAssignment only sets the successors; the solve then finds the times. (Reading
+        # the routes back with ReadAssignmentFromRoutes fails on tied visits: propagation
+        # alone cannot place their times.)
+        start = ctx.routing.solver().Assignment()
+        candidate = None
+        if ctx.routing.RoutesToAssignment(partial, True, True, start):
+            candidate = ctx.routing.SolveFromAssignmentWithParameters(
+                start, budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
+            )
+        if candidate is None:
+            failures_in_a_row += 1
+            continue
+        failures_in_a_row = 0
+        candidate_cost = int(candidate.ObjectiveValue())
+        progress = budget.elapsed_s / budget.params.time_limit_s
+        if ruin.accept(candidate_cost, cost, ruin.temperature(start_temp, progress), rng):
+            routes, cost = _extract_routes(ctx, candidate), candidate_cost
+            if cost < best_cost:
+                best_routes, best_cost = routes, cost
+    return best_routes, best_cost
+
+
+def _starts_guided(problem: Problem) -> bool:
+    """Whether guided local search runs first (``_GUIDED_SHARE`` of the time), then ruin and
+    recreate.
+
+    Measured (docs/benchmarks.md): on plain time windows, ruin and recreate from the first
+    local optimum is best; with soft windows or tied visits (double-handed, dependent), half the
+    time in guided local search first and the rest in ruin and recreate beats either alone.
+    """
+    tied = bool(problem.sync_groups or problem.dependencies)
+    soft = problem.lateness_weight > 0 and problem.late_start_max_s > 0
+    return tied or soft
+
+
+def _tied_nodes(problem: Problem) -> dict[int, tuple[int, ...]]:
+    """Per tied node, every node that must leave the roster with it in a ruin step: its whole
+    connected group under "same visit" (sync copies) and "dependency" links, transitively."""
+    links: dict[int, set[int]] = {}
+    pairs = [(g[0], other) for g in problem.sync_groups for other in g[1:]]
+    pairs += [(arc.earlier, arc.later) for arc in problem.dependencies]
+    for a, b in pairs:
+        links.setdefault(a, set()).add(b)
+        links.setdefault(b, set()).add(a)
+    tied: dict[int, tuple[int, ...]] = {}
+    for node in links:
+        if node in tied:
+            continue
+        group, frontier = {node}, [node]
+        while frontier:
+            for other in links[frontier.pop()] - group:
+                group.add(other)
+                frontier.append(other)
+        for member in group:
+            tied[member] = tuple(sorted(group - {member}))
+    return tied
 
 
 def _extract_routes(

@@ -1,0 +1,36 @@
+"""The routing search: ruin and recreate improves on the local optimum it starts from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+from scheduler.api import travel_model_for
+from scheduler.io.vrp_instances import read_vrptw, vrptw_scenario
+from scheduler.solve.compile import DependencyArc, compile_problem
+from scheduler.solve.params import SolveParams
+from scheduler.solve.routing import _tied_nodes, solve_routes
+
+R101 = Path(__file__).parents[2] / "benchmarks" / "instances" / "solomon" / "instances" / "R101.txt"
+
+
+def test_ruin_and_recreate_beats_the_greedy_local_optimum_it_starts_from() -> None:
+    sc = vrptw_scenario(read_vrptw(R101))
+    problem = compile_problem(sc, travel_model_for(sc))
+    greedy = solve_routes(
+        problem, SolveParams(time_limit_s=60, metaheuristic="GREEDY_DESCENT", solution_limit=1200)
+    )
+    searched = solve_routes(problem, SolveParams(time_limit_s=60, seed=1, solution_limit=1200))
+    assert searched.cost < greedy.cost
+    served = sorted(n for route in searched.routes for n in route)
+    assert served == list(range(problem.num_nodes))
+
+
+def test_tied_visits_form_whole_groups() -> None:
+    # 0-1 same visit (sync copies), 1 -> 2 dependency, 3 -> 4 dependency, 5 untied.
+    problem = SimpleNamespace(
+        sync_groups=((0, 1),),
+        dependencies=(DependencyArc(1, 2, 0, 0), DependencyArc(3, 4, 30, None)),
+    )
+    tied = _tied_nodes(problem)  # type: ignore[arg-type]
+    assert tied[0] == (1, 2) and tied[2] == (0, 1) and tied[3] == (4,) and 5 not in tied
