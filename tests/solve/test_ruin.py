@@ -74,3 +74,14 @@ def test_temperature_cools_from_start_to_the_final_ratio() -> None:
     assert temperature(100.0, 0.0) == 100.0
     assert abs(temperature(100.0, 1.0) - 1.0) < 1e-9
     assert temperature(100.0, 0.5) < 100.0 and temperature(100.0, 2.0) == temperature(100.0, 1.0)
+
+
+def test_kept_nodes_and_their_ties_stay() -> None:
+    nb = neighbours_by_travel(LINE)
+    tied = {2: (7,), 7: (2,)}
+    for seed in range(50):
+        partial, removed = string_removal(
+            ROUTES, nb, random.Random(seed), tied, keep=frozenset({2})
+        )
+        assert 2 not in removed and 7 not in removed
+        assert 2 in partial[0] and 7 in partial[1]

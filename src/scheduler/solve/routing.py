@@ -191,12 +191,15 @@ def _ruin_and_recreate(
     travel_s = problem.node_travel_s(0)[:n, :n]
     neighbours = ruin.neighbours_by_travel(travel_s)
     tied = _tied_nodes(problem)
+    # Local search inserts one node at a time, so a double-handed pair taken out could never
+    # come back: its copies stay in place (other moves still shift them).
+    keep = frozenset(node for group in problem.sync_groups for node in group)
     # Start at a few percent of a mean arc's cost, as OR-Tools' own automatic temperatures do.
     start_temp = _START_TEMPERATURE_RATIO * problem.travel_weight * float(travel_s.mean())
     best_routes, best_cost = routes, cost
     failures_in_a_row = 0
     while not budget.exhausted and failures_in_a_row < _MAX_FAILED_STEPS:
-        partial, _ = ruin.string_removal(routes, neighbours, rng, tied)
+        partial, _ = ruin.string_removal(routes, neighbours, rng, tied, keep=keep)
         # RoutesToAssignment only sets the successors; the solve then finds the times. (Reading
         # the routes back with ReadAssignmentFromRoutes fails on tied visits: propagation
         # alone cannot place their times.)

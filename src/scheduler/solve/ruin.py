@@ -43,8 +43,12 @@ def string_removal(
     rng: random.Random,
     tied: Mapping[int, Sequence[int]],
     params: RuinParams = RuinParams(),
+    keep: frozenset[int] = frozenset(),
 ) -> tuple[Routes, list[int]]:
-    """Cut strings of stops out of ``routes``; returns the shortened routes and the nodes cut."""
+    """Cut strings of stops out of ``routes``; returns the shortened routes and the nodes cut.
+
+    Nodes in ``keep`` (and every node tied to one) stay where they are.
+    """
     where = {node: v for v, route in enumerate(routes) for node in route}
     if not where:
         return [list(r) for r in routes], []
@@ -73,6 +77,7 @@ def string_removal(
 
     for node in list(removed):
         removed.update(tied.get(node, ()))
+    removed = {n for n in removed if n not in keep and keep.isdisjoint(tied.get(n, ()))}
     partial = [[n for n in route if n not in removed] for route in routes]
     return partial, sorted(removed)
 

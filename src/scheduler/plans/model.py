@@ -1,0 +1,196 @@
+"""Care plans, the caseload and the history they are read against (pydantic, validated on input).
+
+A coordinator writes *service orders* ("45-min personal care by an aide, Mon-Fri 08:00-10:00")
+per client; ``plans/demand.py`` turns them, with the caseload (admissions, discharges, holds,
+authorised hours) and the compliance policy (``plans/policy.py``), into the concrete visits of a
+horizon. Dates are local calendar dates in the scenario's time zone; times of day are local
+wall-clock times.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import IntEnum, StrEnum
+from typing import Self
+
+from pydantic import Field, field_validator, model_validator
+
+from scheduler.domain.model import Id, Role, _Frozen
+
+
+class Weekday(IntEnum):
+    """ISO weekday numbers minus one, as ``date.weekday()`` and dateutil count them."""
+
+    MO = 0
+    TU = 1
+    WE = 2
+    TH = 3
+    FR = 4
+    SA = 5
+    SU = 6
+
+
+class RecurrenceKind(StrEnum):
+    DAILY = "daily"
+    WEEKDAYS = "weekdays"  # Monday to Friday
+    WEEKLY = "weekly"  # on the given ``days`` every week (every ``interval`` weeks)
+    EVERY_N_DAYS = "every_n_days"  # every ``interval`` days from ``valid_from``
+    MONTHLY = "monthly"  # on ``day_of_month`` (skipped in months too short for it)
+    TIMES_PER_WEEK = "times_per_week"  # ``times`` a week on days the solver chooses
+
+
+class Recurrence(_Frozen):
+    """When an order recurs. Fixed kinds become one visit per occurrence date; ``times_per_week``
+    becomes ``times`` movable visits per calendar week (Monday to Sunday), whose days the solver
+    chooses among ``days`` (every day when empty), at least ``min_gap_h`` hours apart."""
+
+    kind: RecurrenceKind
+    interval: int = Field(default=1, ge=1, le=52)
+    days: frozenset[Weekday] = frozenset()
+    day_of_month: int | None = Field(default=None, ge=1, le=31)
+    times: int | None = Field(default=None, ge=1, le=7)
+    min_gap_h: int = Field(default=0, ge=0, le=7 * 24)
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _day_names(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [p for p in value.replace(",", ";").split(";") if p.strip()]
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return frozenset(
+                Weekday[v.strip().upper()[:2]] if isinstance(v, str) else v for v in value
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        kind = self.kind
+        if kind is RecurrenceKind.WEEKLY and not self.days:
+            raise ValueError("a weekly recurrence needs its days (e.g. days: [MO, TH])")
+        if kind is RecurrenceKind.MONTHLY and self.day_of_month is None:
+            raise ValueError("a monthly recurrence needs day_of_month")
+        if kind is RecurrenceKind.TIMES_PER_WEEK:
+            if self.times is None:
+                raise ValueError("a times_per_week recurrence needs times")
+            if self.days and len(self.days) < self.times:
+                raise ValueError(f"{self.times} times a week do not fit on {len(self.days)} days")
+        elif self.times is not None or self.min_gap_h:
+            raise ValueError("times and min_gap_h belong to times_per_week recurrences")
+        return self
+
+
+class DayWindow(_Frozen):
+    """A time-of-day window for the start of service, e.g. 08:00-10:00 (same day)."""
+
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end < self.start:
+            raise ValueError(f"window ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+ANY_TIME = DayWindow(start=time(7, 0), end=time(20, 0))
+
+
+class After(_Frozen):
+    """This order's visit starts ``min_lag_min``..``max_lag_min`` after the visit of order
+    ``order`` on the same day (start to start), e.g. breakfast at least 30 min after insulin."""
+
+    order: Id
+    min_lag_min: int = Field(default=0, ge=0)
+    max_lag_min: int | None = Field(default=None, ge=0)
+
+
+class ServiceType(_Frozen):
+    """What a service needs: skills, and the least role that may give it (``min_role``)."""
+
+    name: Id
+    skills: frozenset[str] = frozenset()
+    min_role: Role = Role.AIDE
+    label: str | None = None
+    billable: bool = True  # counts against the client's authorised hours
+
+    @field_validator("skills", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return frozenset(str(v).strip().lower() for v in value if str(v).strip())
+        return value
+
+
+class ServiceOrder(_Frozen):
+    id: Id
+    service: Id
+    duration_min: int = Field(gt=0, le=12 * 60)
+    recurrence: Recurrence
+    windows: tuple[DayWindow, ...] = (ANY_TIME,)
+    valid_from: date
+    valid_until: date | None = None
+    caregivers_required: int = Field(default=1, ge=1, le=2)
+    after: After | None = None
+    priority: int = Field(default=3, ge=1, le=5)
+
+    @model_validator(mode="after")
+    def _dates(self) -> Self:
+        if self.valid_until is not None and self.valid_until < self.valid_from:
+            raise ValueError("valid_until is before valid_from")
+        if not self.windows:
+            raise ValueError("an order needs at least one time-of-day window")
+        return self
+
+
+class CarePlan(_Frozen):
+    client_id: Id
+    orders: tuple[ServiceOrder, ...] = ()
+
+
+class Hold(_Frozen):
+    """No visits from ``start`` to ``end`` (both days included), e.g. a hospital stay."""
+
+    start: date
+    end: date
+    reason: str = "hold"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end < self.start:
+            raise ValueError("a hold ends before it starts")
+        return self
+
+
+class CaseloadEntry(_Frozen):
+    """One client's episode of care: admitted (date and time), maybe discharged, holds, and the
+    payer's authorisation in minutes per calendar week (None: no limit)."""
+
+    client_id: Id
+    admitted: datetime
+    discharged: date | None = None
+    holds: tuple[Hold, ...] = ()
+    authorised_min_per_week: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.discharged is not None and self.discharged < self.admitted.date():
+            raise ValueError("discharged before admitted")
+        return self
+
+    def active_on(self, day: date) -> bool:
+        """Admitted by then, not yet discharged (the discharge day has no visits), not on hold."""
+        if day < self.admitted.date():
+            return False
+        if self.discharged is not None and day >= self.discharged:
+            return False
+        return not any(h.start <= day <= h.end for h in self.holds)
+
+
+class PastVisit(_Frozen):
+    """A visit that took place before the horizon: what the generator and continuity read."""
+
+    client_id: Id
+    service: Id
+    start: datetime
+    caregiver_ids: tuple[Id, ...] = ()
+    order_id: Id | None = None
