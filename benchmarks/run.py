@@ -299,8 +299,11 @@ def read_rows(paths: list[Path]) -> list[Row]:
 
 
 def report(args: argparse.Namespace) -> int:
-    """Render (and with --write-docs record) the tables of earlier runs' CSVs."""
-    rows = read_rows(args.report)
+    """Render (and with --write-docs record) the tables of earlier runs' CSVs. A row of a later
+    file replaces one of an earlier file for the same instance, solver and seed (a rerun of our
+    solver next to an earlier run of the peers)."""
+    latest = {(r.instance, r.solver, r.seed): r for r in read_rows(args.report)}
+    rows = list(latest.values())
     rows.sort(key=lambda r: _natural(r.instance))
     solvers = list(dict.fromkeys(r.solver for r in rows))
     table = markdown(rows, solvers)
@@ -330,7 +333,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument("--out", type=Path, default=None, help="CSV path")
     parser.add_argument(
-        "--report", type=Path, nargs="+", help="only render these CSVs (e.g. of split runs)"
+        "--report",
+        type=Path,
+        nargs="+",
+        help="only render these CSVs (e.g. of split runs); later files replace earlier rows",
     )
     args = parser.parse_args(argv)
     if args.report:

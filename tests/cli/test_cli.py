@@ -137,3 +137,31 @@ def test_unknown_address_exits_2_naming_row_and_closest(tmp_path: Path) -> None:
     assert "clients.csv, row 2 (id P1), field 'address'" in result.stderr
     assert "closest: Lindenstraße" in result.stderr
     assert "Traceback" not in result.output and not out.exists()
+
+
+def test_plan_writes_the_week_and_its_reports(tmp_path: Path) -> None:
+    out = tmp_path / "week"
+    args = ["plan", str(DATA / "tiny_plan" / "plan.json"), "--start", "2026-11-30", "--days", "3"]
+    result = runner.invoke(
+        app, [*args, "--out", str(out), "-t", "5", "--solution-limit", "1500", "--seed", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Continuity of care" in result.stdout and "Demand:" in result.stdout
+    for name in ("roster.json", "demand.csv", "flags.csv", "continuity.csv", "summary.txt"):
+        assert (out / name).exists(), name
+
+
+def test_plan_with_a_bad_record_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    plan_dir = tmp_path / "plan"
+    plan_dir.mkdir()
+    source = DATA / "tiny_plan"
+    (plan_dir / "agency.json").write_text((source / "agency.json").read_text(encoding="utf-8"))
+    text = (source / "plan.json").read_text(encoding="utf-8")
+    (plan_dir / "plan.json").write_text(text.replace('"duration_min": 45', '"duration_min": -5'))
+    out = tmp_path / "week"
+    result = runner.invoke(
+        app, ["plan", str(plan_dir / "plan.json"), "--start", "2026-11-30", "--out", str(out)]
+    )
+    assert result.exit_code == 2
+    assert "care_plans[0]" in result.output and "duration_min" in result.output
+    assert "Traceback" not in result.output and not out.exists()

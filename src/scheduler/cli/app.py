@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from scheduler.cli.check import check
+from scheduler.cli.plan import plan
 from scheduler.cli.solve import solve
 from scheduler.cli.validate import validate
 
@@ -19,6 +20,7 @@ app = typer.Typer(
 app.command()(solve)
 app.command()(validate)
 app.command()(check)
+app.command()(plan)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@ traceback) while showing doubtful-input warnings as one plain line each."""
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from scheduler.errors import InputFileError
 from scheduler.io.roster_files import read_roster
 from scheduler.io.scenario_files import load_scenario
 from scheduler.solution.roster import Roster
+from scheduler.solve.routing import Progress
 
 EXIT_BAD_INPUT = 2
 T = TypeVar("T")
@@ -27,6 +29,16 @@ TravelOption = Annotated[
         help="Travel model (default: the scenario's; road when --map is given).",
         case_sensitive=False,
     ),
+]
+SeedOption = Annotated[int, typer.Option(min=0, help="Seed for reproducible runs.")]
+SolutionLimitOption = Annotated[
+    int | None,
+    typer.Option(min=1, help="Stop after this many solutions (deterministic budget)."),
+]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Folder for the roster files.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")]
+TimeLimitOption = Annotated[
+    float, typer.Option("--time-limit", "-t", min=0.1, help="Search time limit, seconds.")
 ]
 MapOption = Annotated[
     Path | None,
@@ -68,3 +80,20 @@ def read_scenario_or_exit(
 
 def read_roster_or_exit(path: Path) -> Roster:
     return _or_exit(lambda: read_roster(path))
+
+
+def progress_printer() -> Callable[[Progress], None]:
+    """Prints a new best roster's cost to stderr, at most twice a second."""
+    last_print = [0.0]
+
+    def show(progress: Progress) -> None:
+        now = time.monotonic()
+        if now - last_print[0] >= 0.5 or progress.solutions == 1:
+            last_print[0] = now
+            typer.echo(
+                f"[{progress.elapsed_s:6.1f} s] solution {progress.solutions:>5}: "
+                f"best cost {progress.cost}",
+                err=True,
+            )
+
+    return show

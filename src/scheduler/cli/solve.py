@@ -2,51 +2,42 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from scheduler.api import solve as solve_roster
-from scheduler.cli.common import MapOption, TravelOption, exit_on_bad_input, read_scenario_or_exit
+from scheduler.cli.common import (
+    MapOption,
+    OutOption,
+    QuietOption,
+    SeedOption,
+    SolutionLimitOption,
+    TimeLimitOption,
+    TravelOption,
+    exit_on_bad_input,
+    progress_printer,
+    read_scenario_or_exit,
+)
 from scheduler.io.roster_files import write_roster
 from scheduler.io.summary import format_summary
-from scheduler.solve.routing import Progress
 
 
 def solve(
     scenario: Annotated[Path, typer.Argument(help="Scenario: a .json file or a folder of CSVs.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the roster files.")] = Path(
-        "out"
-    ),
-    time_limit: Annotated[
-        float, typer.Option("--time-limit", "-t", min=0.1, help="Search time limit, seconds.")
-    ] = 10.0,
-    seed: Annotated[int, typer.Option(min=0, help="Seed for reproducible runs.")] = 0,
-    solution_limit: Annotated[
-        int | None,
-        typer.Option(min=1, help="Stop after this many solutions (deterministic budget)."),
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
+    out: OutOption = Path("out"),
+    time_limit: TimeLimitOption = 10.0,
+    seed: SeedOption = 0,
+    solution_limit: SolutionLimitOption = None,
+    quiet: QuietOption = False,
     travel: TravelOption = None,
     map_file: MapOption = None,
 ) -> None:
     """Build the roster for SCENARIO and write roster.json, roster.csv, unassigned.csv and
     summary.txt into --out."""
     data = read_scenario_or_exit(scenario, map_file=map_file, travel=travel)
-    last_print = [0.0]
-
-    def show(progress: Progress) -> None:
-        now = time.monotonic()
-        if now - last_print[0] >= 0.5 or progress.solutions == 1:
-            last_print[0] = now
-            typer.echo(
-                f"[{progress.elapsed_s:6.1f} s] solution {progress.solutions:>5}: "
-                f"best cost {progress.cost}",
-                err=True,
-            )
-
+    show = progress_printer()
     with exit_on_bad_input():  # a map is read lazily, when the solve first needs it
         roster = solve_roster(
             data,

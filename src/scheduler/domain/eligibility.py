@@ -6,20 +6,23 @@ independent validator (``scheduler.solution.validate``) deliberately does not im
 
 from __future__ import annotations
 
+from datetime import date
+
 from scheduler.domain.model import Caregiver, Client, Visit
 
 
-def missing_skills(caregiver: Caregiver, visit: Visit) -> frozenset[str]:
-    return visit.required_skills - caregiver.skills
+def missing_skills(caregiver: Caregiver, visit: Visit, day: date | None = None) -> frozenset[str]:
+    """Skills the visit needs that the caregiver lacks on ``day`` (credentials lapse)."""
+    return visit.required_skills - caregiver.skills_on(day)
 
 
 def has_required_role(caregiver: Caregiver, visit: Visit) -> bool:
     return not visit.roles or caregiver.role in visit.roles
 
 
-def is_qualified(caregiver: Caregiver, visit: Visit) -> bool:
+def is_qualified(caregiver: Caregiver, visit: Visit, day: date | None = None) -> bool:
     """Skills and role: what the care plan asks of the person, whoever the client is."""
-    return not missing_skills(caregiver, visit) and has_required_role(caregiver, visit)
+    return not missing_skills(caregiver, visit, day) and has_required_role(caregiver, visit)
 
 
 def is_excluded(caregiver: Caregiver, client: Client) -> bool:
@@ -37,10 +40,12 @@ def respects_pin(caregiver: Caregiver, visit: Visit) -> bool:
     return visit.pinned_caregiver is None or visit.pinned_caregiver == caregiver.id
 
 
-def is_eligible(caregiver: Caregiver, client: Client, visit: Visit) -> bool:
-    """All hard person-to-visit rules at once."""
+def is_eligible(
+    caregiver: Caregiver, client: Client, visit: Visit, day: date | None = None
+) -> bool:
+    """All hard person-to-visit rules at once (on ``day``; any day when None)."""
     return (
-        is_qualified(caregiver, visit)
+        is_qualified(caregiver, visit, day)
         and not is_excluded(caregiver, client)
         and household_compatible(caregiver, client)
         and respects_pin(caregiver, visit)

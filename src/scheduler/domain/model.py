@@ -6,7 +6,7 @@ Time semantics (see docs/concepts.md): every datetime is local wall-clock time i
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
 from itertools import pairwise
@@ -110,6 +110,22 @@ class Shift(_Frozen):
         return self
 
 
+class Credential(_Frozen):
+    """A dated qualification: counts as the skill ``name`` up to and including ``valid_until``
+    (None: no expiry). From the next day on the caregiver lacks it."""
+
+    name: str = Field(min_length=1, max_length=100)
+    valid_until: date | None = None
+
+    @field_validator("name", mode="after")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_until is None or day <= self.valid_until
+
+
 class Caregiver(_Frozen):
     id: Id
     name: str | None = None
@@ -118,6 +134,9 @@ class Caregiver(_Frozen):
     home: Location
     shifts: tuple[Shift, ...] = ()
     max_work_min_per_day: int | None = Field(default=None, gt=0, le=24 * 60)
+    # Over the shifts of one calendar week (Monday to Sunday).
+    max_work_min_per_week: int | None = Field(default=None, gt=0, le=7 * 24 * 60)
+    credentials: tuple[Credential, ...] = ()
     travel_mode: TravelMode = TravelMode.DRIVE
     speed_kph: float | None = Field(default=None, gt=0, le=150)
     languages: frozenset[str] = frozenset()
@@ -135,6 +154,23 @@ class Caregiver(_Frozen):
         if isinstance(value, (list, tuple, set, frozenset)):
             return frozenset(str(v).strip().lower() for v in value if str(v).strip())
         return value
+
+    @field_validator("credentials", mode="before")
+    @classmethod
+    def _credential_text(cls, value: object) -> object:
+        """``wound_care:2026-12-03; cpr`` -> credentials (a date: the last valid day)."""
+        if not isinstance(value, str):
+            return value
+        out = []
+        for part in (p.strip() for p in value.split(";")):
+            if part:
+                name, _, until = part.partition(":")
+                out.append({"name": name, "valid_until": until.strip() or None})
+        return out
+
+    def skills_on(self, day: date | None) -> frozenset[str]:
+        """Skills plus the credentials valid on ``day`` (all of them when no day is given)."""
+        return self.skills | {c.name for c in self.credentials if day is None or c.valid_on(day)}
 
 
 class Client(_Frozen):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -58,7 +59,16 @@ def unassigned_frame(roster: Roster) -> pd.DataFrame:
     return pd.DataFrame([u.model_dump() for u in roster.unassigned], columns=columns)
 
 
-def write_roster(scenario: Scenario, roster: Roster, out_dir: str | Path) -> list[Path]:
+def write_roster(
+    scenario: Scenario,
+    roster: Roster,
+    out_dir: str | Path,
+    *,
+    summary: str | None = None,
+    extra_files: Mapping[str, str] | None = None,
+) -> list[Path]:
+    """Write the roster files (and ``extra_files``: name -> text) all at once: each file is
+    staged first and moved into place only when every one has been written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".roster-", dir=out))
@@ -68,9 +78,13 @@ def write_roster(scenario: Scenario, roster: Roster, out_dir: str | Path) -> lis
         )
         roster_frame(roster).to_csv(staging / ROSTER_CSV, index=False)
         unassigned_frame(roster).to_csv(staging / UNASSIGNED_CSV, index=False)
-        (staging / SUMMARY_TXT).write_text(format_summary(scenario, roster), encoding="utf-8")
+        summary = summary if summary is not None else format_summary(scenario, roster)
+        (staging / SUMMARY_TXT).write_text(summary, encoding="utf-8")
+        extra = dict(extra_files or {})
+        for name, text in extra.items():
+            (staging / name).write_text(text, encoding="utf-8")
         written = []
-        for name in (ROSTER_JSON, ROSTER_CSV, UNASSIGNED_CSV, SUMMARY_TXT):
+        for name in (ROSTER_JSON, ROSTER_CSV, UNASSIGNED_CSV, SUMMARY_TXT, *extra):
             os.replace(staging / name, out / name)
             written.append(out / name)
         return written

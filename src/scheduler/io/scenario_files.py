@@ -148,7 +148,7 @@ def _load_json(path: Path, override: dict[str, str], geocoder: Geocoder | None) 
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError([_json_problem(source, raw, err) for err in exc.errors()]) from None
+        raise ScenarioError([json_problem(source, raw, err) for err in exc.errors()]) from None
     _raise_missing_map(scenario, source)
     _raise_reference_problems(scenario, lambda coll, i: (source, f"{coll}[{i}]"))
     return scenario
@@ -167,7 +167,7 @@ def read_json(path: Path, error: type[InputFileError]) -> Any:
         raise error([Problem(source, f"not valid JSON: {exc.msg}", row=exc.lineno)]) from None
 
 
-def _json_problem(source: str, raw: dict[str, Any], err: Any) -> Problem:
+def json_problem(source: str, raw: dict[str, Any], err: Any) -> Problem:
     loc = list(err["loc"])
     row: str | None = None
     item_id = None
@@ -207,6 +207,8 @@ _CAREGIVER_COLUMNS = {
     "home_address",
     "shifts",
     "max_work_min_per_day",
+    "max_work_min_per_week",
+    "credentials",
     "travel_mode",
     "speed_kph",
     "languages",
@@ -485,6 +487,11 @@ def save_scenario(scenario: Scenario, path: str | Path) -> None:
             **_place_columns(c.home, "home_", planar),
             "shifts": _interval_text(c.shifts),
             "max_work_min_per_day": c.max_work_min_per_day or "",
+            "max_work_min_per_week": c.max_work_min_per_week or "",
+            "credentials": "; ".join(
+                f"{k.name}:{k.valid_until.isoformat()}" if k.valid_until else k.name
+                for k in c.credentials
+            ),
             "travel_mode": c.travel_mode.value,
             "speed_kph": c.speed_kph or "",
             "languages": _joined(c.languages),
@@ -532,7 +539,9 @@ def save_scenario(scenario: Scenario, path: str | Path) -> None:
         for v in scenario.visits
     ]
     for collection, rows in (("caregivers", caregivers), ("clients", clients), ("visits", visits)):
-        pd.DataFrame(rows).to_csv(path / CSV_FILES[collection], index=False)
+        # An empty collection still gets its header, so that the folder reads back.
+        columns = list(rows[0]) if rows else ["id"]
+        pd.DataFrame(rows, columns=columns).to_csv(path / CSV_FILES[collection], index=False)
     header = {
         "name": scenario.name,
         "time_zone": scenario.time_zone,

@@ -446,6 +446,15 @@ def _applies(
 def _check_references(
     plans: Sequence[CarePlan], caseload: Sequence[CaseloadEntry], policy: Policy
 ) -> None:
+    problems = plan_reference_problems(plans, caseload, policy)
+    if problems:
+        raise ScenarioError(problems)
+
+
+def plan_reference_problems(
+    plans: Sequence[CarePlan], caseload: Sequence[CaseloadEntry], policy: Policy
+) -> list[Problem]:
+    """Broken references in care plans; ``source`` is "care_plans", ``row`` the plan's index."""
     problems: list[Problem] = []
     clients = {e.client_id for e in caseload}
     seen_orders: set[str] = set()
@@ -453,18 +462,18 @@ def _check_references(
         if plan.client_id not in clients:
             problems.append(
                 Problem(
-                    "care plans", "client is not in the caseload", i, "client_id", plan.client_id
+                    "care_plans", "client is not in the caseload", i, "client_id", plan.client_id
                 )
             )
         own = {o.id for o in plan.orders}
         for order in plan.orders:
             if order.id in seen_orders:
-                problems.append(Problem("care plans", "order id used twice", i, "id", order.id))
+                problems.append(Problem("care_plans", "order id used twice", i, "id", order.id))
             seen_orders.add(order.id)
             if order.service not in policy.services:
                 problems.append(
                     Problem(
-                        "care plans",
+                        "care_plans",
                         f"unknown service {order.service!r} (the policy's catalogue has "
                         f"{', '.join(sorted(policy.services))})",
                         i,
@@ -476,7 +485,7 @@ def _check_references(
                 if order.after.order not in own:
                     problems.append(
                         Problem(
-                            "care plans",
+                            "care_plans",
                             f"depends on order {order.after.order!r}, not in this client's plan",
                             i,
                             "after",
@@ -486,15 +495,14 @@ def _check_references(
                 if order.recurrence.kind is RecurrenceKind.TIMES_PER_WEEK:
                     problems.append(
                         Problem(
-                            "care plans",
+                            "care_plans",
                             "a times_per_week order cannot depend on another order's day",
                             i,
                             "after",
                             order.id,
                         )
                     )
-    if problems:
-        raise ScenarioError(problems)
+    return problems
 
 
 def _weeks(horizon: Horizon) -> dict[tuple[int, int], list[date]]:

@@ -30,6 +30,15 @@ class Weekday(IntEnum):
     SU = 6
 
 
+def parse_weekdays(value: object) -> object:
+    """``"MO;TU"``, ``["mon", "Tue"]`` or numbers -> a set of ``Weekday`` (pydantic before-hook)."""
+    if isinstance(value, str):
+        value = [p for p in value.replace(",", ";").split(";") if p.strip()]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return frozenset(Weekday[v.strip().upper()[:2]] if isinstance(v, str) else v for v in value)
+    return value
+
+
 class RecurrenceKind(StrEnum):
     DAILY = "daily"
     WEEKDAYS = "weekdays"  # Monday to Friday
@@ -51,16 +60,7 @@ class Recurrence(_Frozen):
     times: int | None = Field(default=None, ge=1, le=7)
     min_gap_h: int = Field(default=0, ge=0, le=7 * 24)
 
-    @field_validator("days", mode="before")
-    @classmethod
-    def _day_names(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = [p for p in value.replace(",", ";").split(";") if p.strip()]
-        if isinstance(value, (list, tuple, set, frozenset)):
-            return frozenset(
-                Weekday[v.strip().upper()[:2]] if isinstance(v, str) else v for v in value
-            )
-        return value
+    _day_names = field_validator("days", mode="before")(parse_weekdays)
 
     @model_validator(mode="after")
     def _complete(self) -> Self:

@@ -12,7 +12,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from itertools import pairwise
 
 from scheduler.domain.model import Caregiver, Location, Scenario, Visit
@@ -112,9 +112,16 @@ def check_coverage(x: _Input) -> Iterator[Violation]:
 
 def check_qualification(x: _Input) -> Iterator[Violation]:
     for _route, stop, caregiver, visit in x.known_stops():
-        lacking = set(visit.required_skills) - set(caregiver.skills)
+        # A credential counts as a skill up to and including its last valid day.
+        day = date.fromisoformat(x.local_day(stop.start))
+        valid = {
+            c.name for c in caregiver.credentials if c.valid_until is None or day <= c.valid_until
+        }
+        lacking = set(visit.required_skills) - set(caregiver.skills) - valid
         if lacking:
-            yield Violation("skills", f"{caregiver.id} lacks {sorted(lacking)} for {stop.visit_id}")
+            yield Violation(
+                "skills", f"{caregiver.id} lacks {sorted(lacking)} for {stop.visit_id} on {day}"
+            )
         if visit.roles and caregiver.role not in visit.roles:
             yield Violation(
                 "role",
@@ -259,6 +266,24 @@ def check_working_time(x: _Input) -> Iterator[Violation]:
             )
 
 
+def check_weekly_working_time(x: _Input) -> Iterator[Violation]:
+    caregivers = x.scenario.caregivers_by_id
+    worked: dict[tuple[str, tuple[int, int]], float] = defaultdict(float)
+    for route in x.roster.routes:
+        week = date.fromisoformat(x.local_day(route.departure)).isocalendar()[:2]
+        worked[(route.caregiver_id, (week[0], week[1]))] += x.epoch(route.return_home) - x.epoch(
+            route.departure
+        )
+    for (caregiver_id, (year, week)), seconds in worked.items():
+        caregiver = caregivers.get(caregiver_id)
+        limit = caregiver.max_work_min_per_week if caregiver else None
+        if limit is not None and seconds > limit * 60 + TOLERANCE_S:
+            yield Violation(
+                "weekly_working_time",
+                f"{caregiver_id} works {seconds / 60:.0f} min in {year}-W{week:02d}, limit {limit}",
+            )
+
+
 def check_capacity(x: _Input) -> Iterator[Violation]:
     """Each route's visits carry no more than its caregiver's capacity."""
     caregivers, visits = x.scenario.caregivers_by_id, x.scenario.visits_by_id
@@ -321,6 +346,7 @@ RULES: tuple[Callable[[_Input], Iterator[Violation]], ...] = (
     check_travel,
     check_one_visit_at_a_time,
     check_working_time,
+    check_weekly_working_time,
     check_capacity,
     check_synchronised,
     check_dependencies,

@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 
 from scheduler.domain.clock import Clock
-from scheduler.domain.eligibility import is_eligible
+from scheduler.domain.eligibility import is_eligible, missing_skills
 from scheduler.domain.model import Client, Location, Scenario, Weights
 from scheduler.domain.preferences import preference_cost
 from scheduler.travel.base import TravelModel, TravelProfile, profile_of
@@ -32,7 +32,8 @@ class DependencyArc:
 
 @dataclass(frozen=True)
 class WorkLimit:
-    """The shifts (vehicles) of one caregiver on one day share at most ``max_work_s``."""
+    """The shifts (vehicles) of one caregiver on one day, or in one calendar week, share at most
+    ``max_work_s``."""
 
     vehicles: tuple[int, ...]
     max_work_s: int
@@ -61,7 +62,7 @@ class Problem:
     vehicle_start_s: np.ndarray
     vehicle_end_s: np.ndarray
     vehicle_profile: np.ndarray
-    vehicle_max_work_s: np.ndarray  # this shift's share of the daily limit (huge when none)
+    vehicle_max_work_s: np.ndarray  # this shift's share of the day's and week's limits (or huge)
     vehicle_capacity: np.ndarray  # units a shift can carry (huge when unlimited)
     work_limits: tuple[WorkLimit, ...]
     # costs
@@ -161,9 +162,13 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         [],
     )
     shifts_by_day: dict[tuple[int, object], list[int]] = defaultdict(list)
+    shifts_by_week: dict[tuple[int, object], list[int]] = defaultdict(list)
+    vehicle_day: list[date] = []
     for ci, caregiver in enumerate(scenario.caregivers):
         for shift in caregiver.shifts:
             v = len(vehicle_caregiver)
+            vehicle_day.append(clock.local_date(shift.start))
+            shifts_by_week[(ci, vehicle_day[-1].isocalendar()[:2])].append(v)
             vehicle_caregiver.append(ci)
             vehicle_location.append(locate(caregiver.home))
             vehicle_start.append(clock.to_s(shift.start))
@@ -179,6 +184,21 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
             vehicle_max_work_split(
                 vehicles, max_min * 60, vehicle_start, vehicle_end, vehicle_max_work
             )
+    for (ci, _week), vehicles in sorted(shifts_by_week.items(), key=lambda kv: kv[1][0]):
+        max_min = scenario.caregivers[ci].max_work_min_per_week
+        if max_min is not None:
+            work_limits.append(WorkLimit(tuple(vehicles), max_min * 60))
+            weekly: list[int | None] = [None] * len(vehicle_caregiver)
+            vehicle_max_work_split(vehicles, max_min * 60, vehicle_start, vehicle_end, weekly)
+            for v in vehicles:
+                share = weekly[v]
+                assert share is not None
+                current = vehicle_max_work[v]
+                vehicle_max_work[v] = share if current is None else min(current, share)
+    dated_credentials = [
+        any(c.valid_until is not None for c in scenario.caregivers[ci].credentials)
+        for ci in vehicle_caregiver
+    ]
 
     for client in scenario.clients:
         locate(client.location)
@@ -230,6 +250,11 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
             excluded[vi] = "not_eligible"
             continue
         eligible = eligible_caregivers[np.array(vehicle_caregiver)]
+        if visit.required_skills:  # credentials lapse: check them on each shift's day
+            for v in np.flatnonzero(eligible):
+                if dated_credentials[v]:
+                    caregiver = scenario.caregivers[vehicle_caregiver[v]]
+                    eligible[v] = not missing_skills(caregiver, visit, vehicle_day[v])
         # Reachability: some window start in [first arrival, last start that still gets home].
         out_s = travel_s[v_prof, v_loc, loc]
         back_s = travel_s[v_prof, loc, v_loc]

@@ -1,0 +1,234 @@
+"""A planning horizon (usually a week) from care plans: demand, shifts, continuity, one solve.
+
+``PlanInput`` is what a coordinator keeps: the agency (caregivers, clients, settings: a normal
+scenario whose own visits are ignored), weekly availability and time off, care plans, the
+caseload, history, and the compliance policy. ``build_week`` expands it for a horizon into the
+engine's ``Scenario``; ``plan_week`` solves that and measures continuity of care.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Self
+
+from pydantic import Field, field_validator, model_validator
+
+from scheduler.api import solve
+from scheduler.domain.model import Caregiver, Client, Id, Scenario, Shift, _Frozen
+from scheduler.domain.validation import find_reference_problems
+from scheduler.errors import Problem, ScenarioError
+from scheduler.plans.demand import Demand, Horizon, expand_demand, plan_reference_problems
+from scheduler.plans.model import CarePlan, CaseloadEntry, PastVisit, Weekday, parse_weekdays
+from scheduler.plans.policy import Policy
+from scheduler.solution.roster import Roster
+from scheduler.solve.params import SolveParams
+from scheduler.solve.routing import Progress
+
+
+class Availability(_Frozen):
+    """A caregiver is available ``start``-``end`` on each of ``days`` (every week)."""
+
+    caregiver_id: Id
+    days: frozenset[Weekday]
+    start: time
+    end: time
+
+    _day_names = field_validator("days", mode="before")(parse_weekdays)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError("availability ends before or when it starts (same day only)")
+        return self
+
+
+class TimeOff(_Frozen):
+    """Not available from ``start`` to ``end`` (both days included): leave, sickness, training."""
+
+    caregiver_id: Id
+    start: date
+    end: date
+    reason: str = "time off"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end < self.start:
+            raise ValueError("time off ends before it starts")
+        return self
+
+
+class PlanInput(_Frozen):
+    agency: Scenario  # caregivers, clients, settings, time zone; its visits are not used
+    policy: Policy
+    availability: tuple[Availability, ...] = ()
+    time_off: tuple[TimeOff, ...] = ()
+    care_plans: tuple[CarePlan, ...] = ()
+    caseload: tuple[CaseloadEntry, ...] = ()
+    history: tuple[PastVisit, ...] = ()
+    # Cost when a visit goes to someone who has not served the client before (history), in the
+    # scenario's cost units (1 = one second of travel). 0 switches continuity off.
+    continuity_weight: int = Field(default=1800, ge=0)
+
+
+@dataclass(frozen=True)
+class Week:
+    """The expanded horizon: what the engine solves, and where each visit came from."""
+
+    horizon: Horizon
+    scenario: Scenario
+    demand: Demand
+    history_caregivers: dict[str, frozenset[str]]  # client -> who served them before
+
+
+def shifts_for(
+    caregiver_id: str,
+    availability: Sequence[Availability],
+    time_off: Sequence[TimeOff],
+    horizon: Horizon,
+) -> tuple[Shift, ...]:
+    """The caregiver's weekly pattern laid over the horizon, minus time off."""
+    off = [t for t in time_off if t.caregiver_id == caregiver_id]
+    shifts = []
+    for day in horizon.dates():
+        if any(t.start <= day <= t.end for t in off):
+            continue
+        for a in availability:
+            if a.caregiver_id == caregiver_id and day.weekday() in a.days:
+                shifts.append(
+                    Shift(start=datetime.combine(day, a.start), end=datetime.combine(day, a.end))
+                )
+    return tuple(sorted(shifts, key=lambda s: s.start))
+
+
+def history_caregivers(history: Sequence[PastVisit], policy: Policy) -> dict[str, frozenset[str]]:
+    """Per client, who gave them care before (compliance visits, not billable, do not count)."""
+    served: dict[str, set[str]] = defaultdict(set)
+    for past in history:
+        service = policy.services.get(past.service)
+        if service is None or service.billable:
+            served[past.client_id].update(past.caregiver_ids)
+    return {client: frozenset(ids) for client, ids in served.items()}
+
+
+def build_week(plan: PlanInput, start: date, days: int) -> Week:
+    """The engine's scenario for the horizon. Raises ScenarioError on broken references."""
+    _check_plan_references(plan)
+    horizon = Horizon(start, days)
+    demand = expand_demand(plan.care_plans, plan.caseload, plan.policy, horizon, plan.history)
+    agency = plan.agency
+    caregivers: list[Caregiver] = [
+        c.model_copy(update={"shifts": shifts_for(c.id, plan.availability, plan.time_off, horizon)})
+        for c in agency.caregivers
+    ]
+    before = history_caregivers(plan.history, plan.policy)
+    clients: list[Client] = []
+    for client in agency.clients:
+        known = (before.get(client.id, frozenset()) & {c.id for c in caregivers}) - (
+            client.excluded_caregivers
+        )
+        if plan.continuity_weight and known and not client.preferred_caregivers:
+            client = client.model_copy(update={"preferred_caregivers": known})
+        clients.append(client)
+    weights = agency.settings.weights.model_copy(
+        update={"non_preferred_caregiver": plan.continuity_weight} if plan.continuity_weight else {}
+    )
+    scenario = agency.model_copy(
+        update={
+            "name": f"{agency.name} {start.isoformat()} +{days}d",
+            "caregivers": tuple(caregivers),
+            "clients": tuple(clients),
+            "visits": demand.visits,
+            "settings": agency.settings.model_copy(update={"weights": weights}),
+        }
+    )
+    findings = find_reference_problems(scenario)
+    if findings:
+        raise ScenarioError(
+            [
+                Problem(f"week {f.collection}", f.message, f.index, f.field, f.item_id)
+                for f in findings
+            ]
+        )
+    return Week(horizon, scenario, demand, before)
+
+
+def _check_plan_references(plan: PlanInput) -> None:
+    problems = plan_problems(plan)
+    if problems:
+        raise ScenarioError(problems)
+
+
+def plan_problems(plan: PlanInput) -> list[Problem]:
+    """Every broken reference of the plan; ``source`` names the collection, ``row`` the index."""
+    clients = {c.id for c in plan.agency.clients}
+    caregivers = {c.id for c in plan.agency.caregivers}
+    problems = [
+        Problem("caseload", "client is not in the agency's clients", i, "client_id", e.client_id)
+        for i, e in enumerate(plan.caseload)
+        if e.client_id not in clients
+    ]
+    for name, rows in (("availability", plan.availability), ("time_off", plan.time_off)):
+        problems += [
+            Problem(name, "caregiver is not in the agency", i, "caregiver_id", r.caregiver_id)
+            for i, r in enumerate(rows)
+            if r.caregiver_id not in caregivers
+        ]
+    return problems + plan_reference_problems(plan.care_plans, plan.caseload, plan.policy)
+
+
+@dataclass(frozen=True)
+class ClientContinuity:
+    client_id: str
+    visits: int  # caregiver-visits served in the horizon
+    distinct_caregivers: int
+    main_caregiver: str | None
+    main_share: float  # share of the client's caregiver-visits by the main caregiver
+    from_history: float  # share by someone who served the client before the horizon
+
+
+def continuity(roster: Roster, before: dict[str, frozenset[str]]) -> list[ClientContinuity]:
+    """Per client: distinct caregivers, the main caregiver's share, the share of familiar faces."""
+    by_client: dict[str, Counter[str]] = defaultdict(Counter)
+    for route in roster.routes:
+        for stop in route.stops:
+            by_client[stop.client_id][route.caregiver_id] += 1
+    out = []
+    for client_id, counts in sorted(by_client.items()):
+        total = sum(counts.values())
+        main, main_count = counts.most_common(1)[0]
+        familiar = sum(n for c, n in counts.items() if c in before.get(client_id, frozenset()))
+        out.append(
+            ClientContinuity(
+                client_id=client_id,
+                visits=total,
+                distinct_caregivers=len(counts),
+                main_caregiver=main,
+                main_share=main_count / total,
+                from_history=familiar / total,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class WeekResult:
+    week: Week
+    roster: Roster
+    continuity: list[ClientContinuity]
+
+
+def plan_week(
+    plan: PlanInput,
+    start: date,
+    days: int,
+    *,
+    params: SolveParams,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> WeekResult:
+    """Expand the horizon and solve it in one model; the roster is validated as always."""
+    week = build_week(plan, start, days)
+    roster = solve(week.scenario, params=params, on_progress=on_progress)
+    return WeekResult(week, roster, continuity(roster, week.history_caregivers))

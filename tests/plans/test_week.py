@@ -1,0 +1,104 @@
+"""A plan over a horizon: shifts from availability, continuity, one validated solve.
+
+Instance: tests/data/tiny_plan (its README says what each record is for), horizon Monday
+2026-11-30 and the two days after.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from scheduler import check_roster
+from scheduler.errors import ScenarioError
+from scheduler.io.plan_files import load_plan, week_files
+from scheduler.plans.week import build_week, plan_week
+from scheduler.solve.params import SolveParams
+
+PLAN = Path(__file__).parents[1] / "data" / "tiny_plan" / "plan.json"
+MONDAY = date(2026, 11, 30)
+
+
+@pytest.fixture(scope="module")
+def result():
+    plan = load_plan(PLAN)
+    return plan_week(
+        plan, MONDAY, 3, params=SolveParams(time_limit_s=10, seed=1, solution_limit=3000)
+    )
+
+
+def test_shifts_follow_the_weekly_pattern_minus_time_off() -> None:
+    week = build_week(load_plan(PLAN), MONDAY, 3)
+    shifts = {
+        c.id: [s.start.strftime("%a %H:%M") for s in c.shifts] for c in week.scenario.caregivers
+    }
+    assert shifts == {
+        "ann": ["Mon 07:00", "Tue 07:00"],  # on leave Wednesday
+        "bob": ["Mon 07:00", "Tue 07:00", "Wed 07:00"],
+        "rita": ["Mon 08:00", "Tue 08:00", "Wed 08:00"],
+    }
+
+
+def test_history_makes_the_past_caregiver_preferred_but_not_compliance_visits() -> None:
+    week = build_week(load_plan(PLAN), MONDAY, 3)
+    clients = week.scenario.clients_by_id
+    assert clients["c1"].preferred_caregivers == {"bob"}  # rita only did compliance visits
+    assert clients["c3"].preferred_caregivers == frozenset()  # new client, no history
+
+
+def test_the_week_solves_validated_with_compliance_and_movable_visits(result) -> None:
+    week, roster = result.week, result.roster
+    assert check_roster(week.scenario, roster) == []
+    served = {stop.visit_id: route.caregiver_id for route in roster.routes for stop in route.stops}
+    # the initial assessment of the new client, by the RN, within 48 h of admission
+    assert served.get("c3-initial_assessment") == "rita"
+    assert served.get("c1-supervisory_visit") == "rita"
+    # both companionship sessions placed, on different days at least 24 h apart
+    starts = {stop.visit_id: stop.start for route in roster.routes for stop in route.stops}
+    first, second = starts["c3-walk-2026W49-1"], starts["c3-walk-2026W49-2"]
+    assert (second - first).total_seconds() >= 24 * 3600
+    # the lapsed credential: Wednesday's wound care has nobody qualified
+    unassigned = {u.visit_id: u.reason_code for u in roster.unassigned}
+    assert "c2-wound-20261202" in unassigned and served.get("c2-wound-20261130") == "rita"
+
+
+def test_continuity_is_measured_per_client(result) -> None:
+    by_client = {c.client_id: c for c in result.continuity}
+    c1 = by_client["c1"]
+    visits_c1 = sum(1 for r in result.roster.routes for s in r.stops if s.client_id == "c1")
+    assert c1.visits == visits_c1
+    assert 1 <= c1.distinct_caregivers <= 3 and 0 < c1.main_share <= 1
+    files = week_files(result)
+    assert files["continuity.csv"].splitlines()[0].startswith("client_id,visits,distinct")
+    assert "c3-initial_assessment" in files["demand.csv"]
+
+
+def test_a_plan_with_broken_references_names_file_record_and_field(tmp_path: Path) -> None:
+    text = PLAN.read_text(encoding="utf-8").replace(
+        '"service": "homemaking"', '"service": "baking"'
+    )
+    text = text.replace(
+        '"caregiver_id": "ann", "start": "2026-12-02"',
+        '"caregiver_id": "zed", "start": "2026-12-02"',
+    )
+    (tmp_path / "agency.json").write_text((PLAN.parent / "agency.json").read_text(encoding="utf-8"))
+    bad = tmp_path / "plan.json"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_plan(bad)
+    message = str(err.value)
+    assert "plan.json, row care_plans[0] (id c1-meal), field 'service'" in message
+    assert "baking" in message
+    assert "row time_off[0]" in message and "caregiver_id" in message
+
+
+def test_a_malformed_order_names_its_path(tmp_path: Path) -> None:
+    text = PLAN.read_text(encoding="utf-8").replace('"kind": "weekdays"', '"kind": "fortnightly"')
+    (tmp_path / "agency.json").write_text((PLAN.parent / "agency.json").read_text(encoding="utf-8"))
+    bad = tmp_path / "plan.json"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_plan(bad)
+    assert "row care_plans[0]" in str(err.value) and "orders.1.recurrence.kind" in str(err.value)

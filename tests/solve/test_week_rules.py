@@ -1,0 +1,110 @@
+"""Rules that span days: credentials that lapse, working time per calendar week.
+
+TWO_DAYS: one client 1 km east, a wound-care visit on Tuesday 2026-11-24 and on Wednesday
+2026-11-25 (09:00-10:00, 30 min). Nurse "lapsing" holds the wound_care credential up to and
+including Tuesday; nurse "valid" holds it with no expiry but lives 5 km away, so the solver would
+rather send "lapsing" whenever it may.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from scheduler import Caregiver, Shift, TimeWindow, check_roster
+from scheduler.domain.model import Credential
+from tests.builders import assignment, at, caregiver, client, place, scenario, solve_checked, visit
+
+TUE, WED = "2026-11-24", "2026-11-25"
+
+
+def two_day_nurse(
+    cid: str, *, home_km: float, credentials: tuple[Credential, ...], **kw
+) -> Caregiver:
+    shifts = tuple(Shift(start=at("08:00", d), end=at("16:00", d)) for d in (TUE, WED))
+    return caregiver(cid, role="lpn", skills=(), home=place(home_km, 0), **kw).model_copy(
+        update={"shifts": shifts, "credentials": credentials}
+    )
+
+
+def wound_visit(vid: str, day: str):
+    return visit(
+        vid,
+        "c1",
+        skills=("wound_care",),
+        windows=(TimeWindow(start=at("09:00", day), end=at("10:00", day)),),
+    )
+
+
+def two_days():
+    lapsing = two_day_nurse(
+        "lapsing",
+        home_km=1.0,
+        credentials=(Credential(name="wound_care", valid_until=date(2026, 11, 24)),),
+    )
+    valid = two_day_nurse("valid", home_km=6.0, credentials=(Credential(name="Wound_Care"),))
+    return scenario(
+        [lapsing, valid], [client("c1")], [wound_visit("tue", TUE), wound_visit("wed", WED)]
+    )
+
+
+def test_a_lapsed_credential_bars_the_caregiver_from_that_day_on() -> None:
+    roster = solve_checked(two_days())
+    assert assignment(roster) == {"tue": ["lapsing"], "wed": ["valid"]}
+
+
+def test_the_validator_checks_credentials_on_the_visit_date() -> None:
+    sc = two_days()
+    roster = solve_checked(sc)
+    swapped = roster.model_copy(
+        update={
+            "routes": tuple(
+                r.model_copy(
+                    update={"caregiver_id": "lapsing" if r.caregiver_id == "valid" else "valid"}
+                )
+                for r in roster.routes
+            )
+        }
+    )
+    rules = {v.rule for v in check_roster(sc, swapped)}
+    assert "skills" in rules  # "lapsing" on Wednesday
+
+
+def test_credentials_read_from_text() -> None:
+    nurse = two_day_nurse("n", home_km=0, credentials=()).model_validate(
+        {
+            **two_day_nurse("n", home_km=0, credentials=()).model_dump(),
+            "credentials": "wound_care:2026-11-24; CPR",
+        }
+    )
+    assert nurse.skills_on(date(2026, 11, 24)) == {"wound_care", "cpr"}
+    assert nurse.skills_on(date(2026, 11, 25)) == {"cpr"}
+
+
+def test_weekly_working_time_limit_holds_across_days() -> None:
+    # One aide, two 8-hour days, two 45-min visits a day; at most 120 min in the week. The limit
+    # is shared among the week's shifts in proportion to their length (60 min each), so one
+    # visit a day fits; without the limit all four are served, which the validator flags.
+    days = (TUE, WED)
+    aide = caregiver("a", max_work_min_per_week=120).model_copy(
+        update={"shifts": tuple(Shift(start=at("08:00", d), end=at("16:00", d)) for d in days)}
+    )
+    visits = [
+        visit(
+            f"v{d[-2:]}{k}",
+            "c1",
+            duration_min=45,
+            windows=(TimeWindow(start=at("09:00", d), end=at("14:00", d)),),
+        )
+        for d in days
+        for k in (1, 2)
+    ]
+    sc = scenario([aide], [client("c1", where=place(0.2, 0))], visits)
+    roster = solve_checked(sc)
+    served_days = sorted(v[1:3] for v in assignment(roster))
+    assert served_days == ["24", "25"]
+    loose = sc.model_copy(
+        update={"caregivers": (aide.model_copy(update={"max_work_min_per_week": None}),)}
+    )
+    every = solve_checked(loose)
+    assert len(assignment(every)) == 4
+    assert {v.rule for v in check_roster(sc, every)} == {"weekly_working_time"}
