@@ -61,7 +61,11 @@ def build() -> None:
     # The agency: the day's caregivers and clients, no visits; weekly limits and credentials.
     caregivers = []
     for c in day.caregivers:
-        update: dict[str, object] = {"shifts": (), "max_work_min_per_week": 2400}
+        update: dict[str, object] = {
+            "shifts": (),
+            "max_work_min_per_week": 2700,
+            "overtime_after_min_per_week": 2400,
+        }
         if c.id == "CG002":  # an LPN whose wound-care certificate lapses after Wednesday
             update["skills"] = c.skills - {"wound_care"}
             update["credentials"] = (Credential(name="wound_care", valid_until=date(2026, 12, 2)),)

@@ -108,3 +108,45 @@ def test_weekly_working_time_limit_holds_across_days() -> None:
     every = solve_checked(loose)
     assert len(assignment(every)) == 4
     assert {v.rule for v in check_roster(sc, every)} == {"weekly_working_time"}
+
+
+def test_overtime_is_a_cost_that_moves_work_to_who_has_time() -> None:
+    # Two aides, the client 1 km from "near" and 3 km from "far". Without overtime "near" gets
+    # both visits; with a 30-min weekly threshold for "near" (15 min per shift) at a high cost
+    # they go to "far", and the KPI counts no overtime; without the cost they stay with "near"
+    # and the KPI counts what is over the threshold.
+    days = (TUE, WED)
+    shifts = tuple(Shift(start=at("08:00", d), end=at("16:00", d)) for d in days)
+    near = caregiver("near", home=place(0, 0), overtime_after_min_per_week=30)
+    far = caregiver("far", home=place(-2, 0))
+    near, far = (c.model_copy(update={"shifts": shifts}) for c in (near, far))
+    visits = [
+        visit(
+            f"v{d[-2:]}",
+            "c1",
+            duration_min=30,
+            windows=(TimeWindow(start=at("09:00", d), end=at("11:00", d)),),
+        )
+        for d in days
+    ]
+    sc = scenario([near, far], [client("c1", where=place(1, 0))], visits)
+    costly = sc.model_copy(
+        update={
+            "settings": sc.settings.model_copy(
+                update={"weights": sc.settings.weights.model_copy(update={"overtime_per_s": 50})}
+            )
+        }
+    )
+    roster = solve_checked(costly)
+    assert assignment(roster) == {"v24": ["far"], "v25": ["far"]}
+    assert roster.kpis is not None and roster.kpis.overtime_min == 0
+    free = sc.model_copy(
+        update={
+            "settings": sc.settings.model_copy(
+                update={"weights": sc.settings.weights.model_copy(update={"overtime_per_s": 0})}
+            )
+        }
+    )
+    cheap = solve_checked(free)
+    assert assignment(cheap) == {"v24": ["near"], "v25": ["near"]}
+    assert cheap.kpis is not None and cheap.kpis.overtime_min > 30

@@ -136,6 +136,8 @@ class Caregiver(_Frozen):
     max_work_min_per_day: int | None = Field(default=None, gt=0, le=24 * 60)
     # Over the shifts of one calendar week (Monday to Sunday).
     max_work_min_per_week: int | None = Field(default=None, gt=0, le=7 * 24 * 60)
+    # Working time in a calendar week beyond this is overtime, at Weights.overtime_per_s.
+    overtime_after_min_per_week: int | None = Field(default=None, gt=0, le=7 * 24 * 60)
     credentials: tuple[Credential, ...] = ()
     travel_mode: TravelMode = TravelMode.DRIVE
     speed_kph: float | None = Field(default=None, gt=0, le=150)
@@ -270,6 +272,8 @@ class Weights(_Frozen):
     # and per second of the latest such start in the roster (Mankowska et al. 2014 weigh both).
     lateness_per_s: int = Field(default=10, ge=0)
     max_lateness_per_s: int = Field(default=0, ge=0)
+    # Per second of working time beyond a caregiver's weekly overtime threshold.
+    overtime_per_s: int = Field(default=2, ge=0)
 
 
 class TravelModelName(StrEnum):

@@ -157,6 +157,8 @@ def format_week_summary(result: WeekResult) -> str:
     if missed_compliance:
         lines += ["", f"Compliance visits NOT scheduled ({len(missed_compliance)}):"]
         lines += [f"  - {visit_id}" for visit_id in missed_compliance]
+    if roster.kpis is not None:
+        lines.append(f"Overtime: {roster.kpis.overtime_min:.0f} min beyond weekly thresholds")
     if result.continuity:
         n = len(result.continuity)
         distinct = sum(c.distinct_caregivers for c in result.continuity) / n

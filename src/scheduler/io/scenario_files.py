@@ -208,6 +208,7 @@ _CAREGIVER_COLUMNS = {
     "shifts",
     "max_work_min_per_day",
     "max_work_min_per_week",
+    "overtime_after_min_per_week",
     "credentials",
     "travel_mode",
     "speed_kph",
@@ -488,6 +489,7 @@ def save_scenario(scenario: Scenario, path: str | Path) -> None:
             "shifts": _interval_text(c.shifts),
             "max_work_min_per_day": c.max_work_min_per_day or "",
             "max_work_min_per_week": c.max_work_min_per_week or "",
+            "overtime_after_min_per_week": c.overtime_after_min_per_week or "",
             "credentials": "; ".join(
                 f"{k.name}:{k.valid_until.isoformat()}" if k.valid_until else k.name
                 for k in c.credentials

@@ -57,8 +57,25 @@ def compute_kpis(scenario: Scenario, roster: Roster) -> Kpis:
         late_visits=len(late),
         lateness_min=round(sum(late), 3),
         max_lateness_min=round(max(late, default=0.0), 3),
+        overtime_min=round(sum(_overtime_min(scenario, roster).values()), 1),
         caregivers=tuple(caregivers),
     )
+
+
+def _overtime_min(scenario: Scenario, roster: Roster) -> dict[tuple[str, int, int], float]:
+    """Per caregiver and calendar week: working minutes beyond the overtime threshold."""
+    worked: dict[tuple[str, int, int], float] = defaultdict(float)
+    for route in roster.routes:
+        year, week, _ = route.departure.astimezone(scenario.zone).date().isocalendar()
+        worked[(route.caregiver_id, year, week)] += minutes(route.departure, route.return_home)
+    caregivers = scenario.caregivers_by_id
+    out = {}
+    for key, total in worked.items():
+        caregiver = caregivers.get(key[0])
+        threshold = caregiver.overtime_after_min_per_week if caregiver else None
+        if threshold is not None and total > threshold:
+            out[key] = total - threshold
+    return out
 
 
 def _lateness_min(scenario: Scenario, roster: Roster) -> list[float]:

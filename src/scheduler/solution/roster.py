@@ -60,6 +60,7 @@ class Kpis(_Frozen):
     late_visits: int = 0  # soft windows: visits starting after their last window closed ...
     lateness_min: float = 0.0  # ... by this much in all ...
     max_lateness_min: float = 0.0  # ... and at most
+    overtime_min: float = 0.0  # working time beyond caregivers' weekly overtime thresholds
     caregivers: tuple[CaregiverUse, ...]
 
 

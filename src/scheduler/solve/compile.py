@@ -63,6 +63,7 @@ class Problem:
     vehicle_end_s: np.ndarray
     vehicle_profile: np.ndarray
     vehicle_max_work_s: np.ndarray  # this shift's share of the day's and week's limits (or huge)
+    vehicle_overtime_after_s: np.ndarray  # this shift's share of the weekly overtime threshold
     vehicle_capacity: np.ndarray  # units a shift can carry (huge when unlimited)
     work_limits: tuple[WorkLimit, ...]
     # costs
@@ -70,6 +71,7 @@ class Problem:
     travel_weight: int
     late_start_max_s: int  # soft windows: how long after its last window a start may be
     lateness_weight: int  # per second late
+    overtime_weight: int  # per second of a shift beyond its share of the overtime threshold
     max_lateness_weight: int  # per second of the latest start (timing stage only)
     preference_cost: np.ndarray  # [vehicle, node]
     # visits left out before solving: visit index -> short code of why
@@ -195,6 +197,13 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
                 assert share is not None
                 current = vehicle_max_work[v]
                 vehicle_max_work[v] = share if current is None else min(current, share)
+    vehicle_overtime_after: list[int | None] = [None] * len(vehicle_caregiver)
+    for (ci, _week), vehicles in shifts_by_week.items():
+        threshold = scenario.caregivers[ci].overtime_after_min_per_week
+        if threshold is not None:
+            vehicle_max_work_split(
+                vehicles, threshold * 60, vehicle_start, vehicle_end, vehicle_overtime_after
+            )
     dated_credentials = [
         any(c.valid_until is not None for c in scenario.caregivers[ci].credentials)
         for ci in vehicle_caregiver
@@ -329,12 +338,16 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         vehicle_end_s=v_end,
         vehicle_profile=v_prof,
         vehicle_max_work_s=max_work,
+        vehicle_overtime_after_s=np.array(
+            [no_limit if t is None else t for t in vehicle_overtime_after], dtype=np.int64
+        ),
         vehicle_capacity=v_capacity,
         work_limits=tuple(work_limits),
         travel_s=travel_s,
         travel_weight=weights.travel_per_s,
         late_start_max_s=late_start_max_s,
         lateness_weight=weights.lateness_per_s,
+        overtime_weight=weights.overtime_per_s,
         max_lateness_weight=weights.max_lateness_per_s,
         preference_cost=preference_cost.astype(np.int64),
         excluded_visits=excluded,

@@ -51,7 +51,9 @@ def build_model(problem: Problem) -> rules.RoutingContext:
         problem.num_nodes + problem.num_vehicles, problem.num_vehicles, homes, homes
     )
     routing = pywrapcp.RoutingModel(manager)
-    ctx = rules.RoutingContext(problem=problem, manager=manager, routing=routing)
+    ctx = rules.RoutingContext(
+        problem=problem, manager=manager, routing=routing, bound_cost=pywrapcp.BoundCost
+    )
     for rule in (*rules.HARD_RULES, *rules.SOFT_RULES):
         rule(ctx)
     return ctx

@@ -7,6 +7,7 @@ build order. Hard rules restrict what a roster may be; soft rules add named cost
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -24,6 +25,8 @@ class RoutingContext:
     problem: Problem
     manager: Any  # pywrapcp.RoutingIndexManager
     routing: Any  # pywrapcp.RoutingModel
+    # pywrapcp.BoundCost (bound, cost per unit above it), handed in by the routing adapter
+    bound_cost: Callable[[int, int], Any]
     dimensions: dict[str, Any] = field(default_factory=dict)
 
     def index(self, node: int) -> int:
@@ -121,6 +124,19 @@ def add_max_working_time(ctx: RoutingContext) -> None:
             ctx.time.SetSpanUpperBoundForVehicle(int(p.vehicle_max_work_s[v]), v)
 
 
+def add_overtime_costs(ctx: RoutingContext) -> None:
+    """Soft: each second a shift works beyond its share of the weekly overtime threshold costs
+    ``overtime_weight``."""
+    p = ctx.problem
+    if not p.overtime_weight:
+        return
+    no_limit = np.iinfo(np.int64).max // 4
+    for v in range(p.num_vehicles):
+        bound = int(p.vehicle_overtime_after_s[v])
+        if bound < no_limit:
+            ctx.time.SetSoftSpanUpperBoundForVehicle(ctx.bound_cost(bound, p.overtime_weight), v)
+
+
 def add_capacity(ctx: RoutingContext) -> None:
     """Hard: the loads of a shift's visits fit its caregiver's capacity (only when loads exist)."""
     p = ctx.problem
@@ -205,4 +221,9 @@ HARD_RULES = (
     add_double_handed_sync,
     add_dependencies,
 )
-SOFT_RULES = (add_travel_and_preference_costs, add_lateness_costs, add_unassigned_penalties)
+SOFT_RULES = (
+    add_travel_and_preference_costs,
+    add_lateness_costs,
+    add_overtime_costs,
+    add_unassigned_penalties,
+)
