@@ -150,3 +150,31 @@ def test_overtime_is_a_cost_that_moves_work_to_who_has_time() -> None:
     cheap = solve_checked(free)
     assert assignment(cheap) == {"v24": ["near"], "v25": ["near"]}
     assert cheap.kpis is not None and cheap.kpis.overtime_min > 30
+
+
+def test_daily_rest_moves_the_next_start_and_the_validator_checks_it() -> None:
+    # A late shift Tuesday until 22:00 and an early one Wednesday from 05:00, 11 h rest needed:
+    # Wednesday's work cannot start before 09:00, so the 06:00-08:00 visit cannot be served.
+    aide = caregiver("a", min_rest_min=11 * 60).model_copy(
+        update={
+            "shifts": (
+                Shift(start=at("14:00", TUE), end=at("22:00", TUE)),
+                Shift(start=at("05:00", WED), end=at("13:00", WED)),
+            )
+        }
+    )
+    late = visit("late", "c1", windows=(TimeWindow(start=at("21:00", TUE), end=at("21:20", TUE)),))
+    early = visit(
+        "early", "c1", windows=(TimeWindow(start=at("06:00", WED), end=at("08:00", WED)),)
+    )
+    later = visit(
+        "later", "c1", windows=(TimeWindow(start=at("09:00", WED), end=at("12:00", WED)),)
+    )
+    sc = scenario([aide], [client("c1", where=place(0.3, 0))], [late, early, later])
+    roster = solve_checked(sc)
+    assert set(assignment(roster)) == {"late", "later"}
+    # Without the rule both Wednesday visits fit; the validator flags the short rest.
+    free = sc.model_copy(update={"caregivers": (aide.model_copy(update={"min_rest_min": None}),)})
+    both = solve_checked(free)
+    assert set(assignment(both)) == {"late", "early", "later"}
+    assert {v.rule for v in check_roster(sc, both)} == {"rest"}

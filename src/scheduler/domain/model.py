@@ -138,6 +138,8 @@ class Caregiver(_Frozen):
     max_work_min_per_week: int | None = Field(default=None, gt=0, le=7 * 24 * 60)
     # Working time in a calendar week beyond this is overtime, at Weights.overtime_per_s.
     overtime_after_min_per_week: int | None = Field(default=None, gt=0, le=7 * 24 * 60)
+    # Least time off between the end of one day's work and the start of the next day's.
+    min_rest_min: int | None = Field(default=None, gt=0, le=24 * 60)
     credentials: tuple[Credential, ...] = ()
     travel_mode: TravelMode = TravelMode.DRIVE
     speed_kph: float | None = Field(default=None, gt=0, le=150)

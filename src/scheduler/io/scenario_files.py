@@ -209,6 +209,7 @@ _CAREGIVER_COLUMNS = {
     "max_work_min_per_day",
     "max_work_min_per_week",
     "overtime_after_min_per_week",
+    "min_rest_min",
     "credentials",
     "travel_mode",
     "speed_kph",
@@ -490,6 +491,7 @@ def save_scenario(scenario: Scenario, path: str | Path) -> None:
             "max_work_min_per_day": c.max_work_min_per_day or "",
             "max_work_min_per_week": c.max_work_min_per_week or "",
             "overtime_after_min_per_week": c.overtime_after_min_per_week or "",
+            "min_rest_min": c.min_rest_min or "",
             "credentials": "; ".join(
                 f"{k.name}:{k.valid_until.isoformat()}" if k.valid_until else k.name
                 for k in c.credentials

@@ -284,6 +284,29 @@ def check_weekly_working_time(x: _Input) -> Iterator[Violation]:
             )
 
 
+def check_rest(x: _Input) -> Iterator[Violation]:
+    """Between one day's return home and the next working day's departure: min_rest_min."""
+    by_caregiver: dict[str, list[Route]] = defaultdict(list)
+    for route in x.roster.routes:
+        by_caregiver[route.caregiver_id].append(route)
+    for caregiver_id, routes in by_caregiver.items():
+        caregiver = x.scenario.caregivers_by_id.get(caregiver_id)
+        rest = caregiver.min_rest_min if caregiver else None
+        if rest is None:
+            continue
+        routes.sort(key=lambda r: x.epoch(r.departure))
+        for before, after in pairwise(routes):
+            if x.local_day(before.return_home) == x.local_day(after.departure):
+                continue
+            gap_min = (x.epoch(after.departure) - x.epoch(before.return_home)) / 60
+            if gap_min < rest - TOLERANCE_S / 60:
+                yield Violation(
+                    "rest",
+                    f"{caregiver_id} rests {gap_min:.0f} min before "
+                    f"{after.departure:%Y-%m-%d %H:%M}, at least {rest} required",
+                )
+
+
 def check_capacity(x: _Input) -> Iterator[Violation]:
     """Each route's visits carry no more than its caregiver's capacity."""
     caregivers, visits = x.scenario.caregivers_by_id, x.scenario.visits_by_id
@@ -347,6 +370,7 @@ RULES: tuple[Callable[[_Input], Iterator[Violation]], ...] = (
     check_one_visit_at_a_time,
     check_working_time,
     check_weekly_working_time,
+    check_rest,
     check_capacity,
     check_synchronised,
     check_dependencies,
