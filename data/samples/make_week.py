@@ -66,6 +66,8 @@ def build() -> None:
             "max_work_min_per_week": 2700,
             "overtime_after_min_per_week": 2400,
             "min_rest_min": 11 * 60,  # EU Working Time Directive 2003/88/EC, art. 3
+            "break_after_min": 6 * 60,  # German Arbeitszeitgesetz § 4
+            "break_min": 30,
         }
         if c.id == "CG002":  # an LPN whose wound-care certificate lapses after Wednesday
             update["skills"] = c.skills - {"wound_care"}

@@ -178,3 +178,26 @@ def test_daily_rest_moves_the_next_start_and_the_validator_checks_it() -> None:
     both = solve_checked(free)
     assert set(assignment(both)) == {"late", "early", "later"}
     assert {v.rule for v in check_roster(sc, both)} == {"rest"}
+
+
+def test_a_long_day_gets_its_break_and_the_validator_checks_it() -> None:
+    # Five 60-min visits 08:00-14:40 next door; at most 4 h of work without a 30-min break.
+    aide = caregiver("a", shift=("07:30", "16:00"), break_after_min=240, break_min=30)
+    visits = [
+        visit(f"v{k}", "c1", duration_min=60, window=(f"{8 + k:02d}:00", f"{8 + k:02d}:40"))
+        for k in range(5)
+    ]
+    sc = scenario([aide], [client("c1", where=place(0.1, 0))], visits)
+    roster = solve_checked(sc)
+    (route,) = roster.routes
+    assert len(route.stops) == 5 and len(route.breaks) == 1
+    pause = route.breaks[0]
+    assert (pause.end - pause.start).total_seconds() == 30 * 60
+    assert all(pause.end <= s.start or s.end <= pause.start for s in route.stops)
+    # The same roster without its break breaks the rule.
+    bare = roster.model_copy(update={"routes": (route.model_copy(update={"breaks": ()}),)})
+    assert {v.rule for v in check_roster(sc, bare)} == {"break"}
+    # A short day needs none.
+    short = sc.model_copy(update={"visits": tuple(visits[:2])})
+    (short_route,) = solve_checked(short).routes
+    assert short_route.breaks == ()

@@ -140,6 +140,10 @@ class Caregiver(_Frozen):
     overtime_after_min_per_week: int | None = Field(default=None, gt=0, le=7 * 24 * 60)
     # Least time off between the end of one day's work and the start of the next day's.
     min_rest_min: int | None = Field(default=None, gt=0, le=24 * 60)
+    # A route longer than break_after_min holds a break of break_min, and neither stretch of
+    # work before or after it is longer than break_after_min (e.g. 360 and 30: German ArbZG §4).
+    break_after_min: int | None = Field(default=None, gt=0, le=24 * 60)
+    break_min: int = Field(default=30, gt=0, le=4 * 60)
     credentials: tuple[Credential, ...] = ()
     travel_mode: TravelMode = TravelMode.DRIVE
     speed_kph: float | None = Field(default=None, gt=0, le=150)

@@ -210,6 +210,8 @@ _CAREGIVER_COLUMNS = {
     "max_work_min_per_week",
     "overtime_after_min_per_week",
     "min_rest_min",
+    "break_after_min",
+    "break_min",
     "credentials",
     "travel_mode",
     "speed_kph",
@@ -492,6 +494,8 @@ def save_scenario(scenario: Scenario, path: str | Path) -> None:
             "max_work_min_per_week": c.max_work_min_per_week or "",
             "overtime_after_min_per_week": c.overtime_after_min_per_week or "",
             "min_rest_min": c.min_rest_min or "",
+            "break_after_min": c.break_after_min or "",
+            "break_min": c.break_min,
             "credentials": "; ".join(
                 f"{k.name}:{k.valid_until.isoformat()}" if k.valid_until else k.name
                 for k in c.credentials

@@ -21,6 +21,13 @@ class Stop(_Frozen):
     travel_before_min: float = Field(ge=0)
 
 
+class Break(_Frozen):
+    """A pause in a route: no service and no travel in it."""
+
+    start: AwareDatetime
+    end: AwareDatetime
+
+
 class Route(_Frozen):
     """One caregiver's shift: leave home, serve the stops in order, return home."""
 
@@ -29,6 +36,7 @@ class Route(_Frozen):
     return_home: AwareDatetime = Field(alias="return")
     travel_home_min: float = Field(ge=0)
     stops: tuple[Stop, ...]
+    breaks: tuple[Break, ...] = ()
 
 
 class Unassigned(_Frozen):

@@ -307,6 +307,49 @@ def check_rest(x: _Input) -> Iterator[Violation]:
                 )
 
 
+def check_breaks(x: _Input) -> Iterator[Violation]:
+    """A route longer than break_after_min has breaks of at least break_min, each inside one gap
+    between departure, stops and return that also holds the travel across it, and no stretch of
+    work between departure, breaks and return is longer than break_after_min."""
+    visits = x.scenario.visits_by_id
+    for route in x.roster.routes:
+        caregiver = x.scenario.caregivers_by_id.get(route.caregiver_id)
+        if caregiver is None or caregiver.break_after_min is None:
+            continue
+        if any(s.visit_id not in visits for s in route.stops):
+            continue  # reported by check_known_ids
+        limit_s, pause_s = caregiver.break_after_min * 60, caregiver.break_min * 60
+        homes = caregiver.home
+        # The gaps: (opens, closes, travel needed in it).
+        marks = [(x.epoch(route.departure), homes)]
+        gaps = []
+        for stop in route.stops:
+            place = x.scenario.clients_by_id[visits[stop.visit_id].client_id].location
+            trip = x.travel_s(caregiver, marks[-1][1], place)
+            gaps.append((marks[-1][0], x.epoch(stop.start), trip))
+            marks.append((x.epoch(stop.end), place))
+        trip_home = x.travel_s(caregiver, marks[-1][1], homes)
+        gaps.append((marks[-1][0], x.epoch(route.return_home), trip_home))
+        taken = sorted((x.epoch(b.start), x.epoch(b.end)) for b in route.breaks)
+        for start, end in taken:
+            if end - start < pause_s - TOLERANCE_S:
+                yield Violation("break", f"{route.caregiver_id} has a break shorter than required")
+            inside = [g for g in gaps if g[0] - TOLERANCE_S <= start and end <= g[1] + TOLERANCE_S]
+            if not inside:
+                yield Violation("break", f"{route.caregiver_id}'s break overlaps a visit")
+            elif inside[0][1] - inside[0][0] < inside[0][2] + (end - start) - 1.0:
+                yield Violation("break", f"{route.caregiver_id}'s break leaves no time to travel")
+        since = x.epoch(route.departure)
+        for start, end in [*taken, (x.epoch(route.return_home), x.epoch(route.return_home))]:
+            if start - since > limit_s + TOLERANCE_S:
+                yield Violation(
+                    "break",
+                    f"{route.caregiver_id} works {(start - since) / 60:.0f} min without a break "
+                    f"on {x.local_day(route.departure)}, at most {caregiver.break_after_min}",
+                )
+            since = end
+
+
 def check_capacity(x: _Input) -> Iterator[Violation]:
     """Each route's visits carry no more than its caregiver's capacity."""
     caregivers, visits = x.scenario.caregivers_by_id, x.scenario.visits_by_id
@@ -371,6 +414,7 @@ RULES: tuple[Callable[[_Input], Iterator[Violation]], ...] = (
     check_working_time,
     check_weekly_working_time,
     check_rest,
+    check_breaks,
     check_capacity,
     check_synchronised,
     check_dependencies,

@@ -64,6 +64,8 @@ class Problem:
     vehicle_profile: np.ndarray
     vehicle_max_work_s: np.ndarray  # this shift's share of the day's and week's limits (or huge)
     vehicle_overtime_after_s: np.ndarray  # this shift's share of the weekly overtime threshold
+    vehicle_break_after_s: np.ndarray  # longest stretch of work without a break (0: no rule)
+    vehicle_break_s: np.ndarray  # length of that break
     vehicle_capacity: np.ndarray  # units a shift can carry (huge when unlimited)
     work_limits: tuple[WorkLimit, ...]
     # costs
@@ -361,6 +363,13 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         vehicle_end_s=v_end,
         vehicle_profile=v_prof,
         vehicle_max_work_s=max_work,
+        vehicle_break_after_s=np.array(
+            [(scenario.caregivers[ci].break_after_min or 0) * 60 for ci in vehicle_caregiver],
+            dtype=np.int64,
+        ),
+        vehicle_break_s=np.array(
+            [scenario.caregivers[ci].break_min * 60 for ci in vehicle_caregiver], dtype=np.int64
+        ),
         vehicle_overtime_after_s=np.array(
             [no_limit if t is None else t for t in vehicle_overtime_after], dtype=np.int64
         ),

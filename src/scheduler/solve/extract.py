@@ -41,6 +41,10 @@ def build_routes(
                     "return": clock.to_local(timing.vehicle_return_s[v]),
                     "travel_home_min": round(int(travel[previous_loc, home]) / 60.0, 2),
                     "stops": stops,
+                    "breaks": [
+                        {"start": clock.to_local(a), "end": clock.to_local(b)}
+                        for a, b in timing.vehicle_breaks_s.get(v, ())
+                    ],
                 }
             )
         )

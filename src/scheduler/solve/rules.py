@@ -137,6 +137,29 @@ def add_overtime_costs(ctx: RoutingContext) -> None:
             ctx.time.SetSoftSpanUpperBoundForVehicle(ctx.bound_cost(bound, p.overtime_weight), v)
 
 
+def add_breaks(ctx: RoutingContext) -> None:
+    """Hard: a route longer than the caregiver's break_after holds a break of break_s (not
+    during service), and no stretch of work around it is longer than break_after."""
+    p = ctx.problem
+    ruled = [v for v in range(p.num_vehicles) if p.vehicle_break_after_s[v] > 0]
+    if not ruled:
+        return
+    visit_transits = [0] * ctx.routing.Size()
+    for node in range(p.num_nodes):
+        visit_transits[ctx.index(node)] = int(p.node_service_s[node])
+    solver = ctx.routing.solver()
+    for v in ruled:
+        length = int(p.vehicle_break_s[v])
+        lo, hi = int(p.vehicle_start_s[v]), int(p.vehicle_end_s[v])
+        count = max(1, (hi - lo) // int(p.vehicle_break_after_s[v]))
+        pauses = [
+            solver.FixedDurationIntervalVar(lo, max(lo, hi - length), length, True, f"b{v}.{k}")
+            for k in range(count)
+        ]
+        ctx.time.SetBreakIntervalsOfVehicle(pauses, v, visit_transits)
+        ctx.time.SetBreakDistanceDurationOfVehicle(int(p.vehicle_break_after_s[v]), length, v)
+
+
 def add_capacity(ctx: RoutingContext) -> None:
     """Hard: the loads of a shift's visits fit its caregiver's capacity (only when loads exist)."""
     p = ctx.problem
@@ -216,6 +239,7 @@ HARD_RULES = (
     add_visit_windows,
     add_shift_windows,
     add_max_working_time,
+    add_breaks,
     add_capacity,
     add_eligibility,
     add_double_handed_sync,
