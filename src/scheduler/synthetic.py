@@ -9,9 +9,11 @@ The same arguments and seed always give the same scenario.
 from __future__ import annotations
 
 import csv
+import random
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -237,3 +239,179 @@ def _care_plan(rng: np.random.Generator) -> list[str]:
     if roll < 0.88:
         return ["vitals", "companionship"]
     return ["morning_care"]
+
+
+# --- a week of care plans from a day -------------------------------------------------------------
+
+SERVICE_OF_SKILL = {
+    "personal_care": "personal_care",
+    "medication": "medication",
+    "meal_prep": "homemaking",
+    "wound_care": "wound_care",
+    "companionship": "companionship",
+    "vitals": "vitals",
+    "injection": "insulin",
+    "transfer": "transfer",
+    "physiotherapy": "physio",
+}
+# How often each service recurs in a standing plan (daily otherwise).
+WEEKLY_RECURRENCE: dict[str, dict[str, Any]] = {
+    "companionship": {"kind": "weekly", "days": ["MO", "TH"]},
+    "wound_care": {"kind": "weekly", "days": ["MO", "WE", "FR"]},
+    "vitals": {"kind": "weekdays"},
+    "homemaking": {"kind": "weekdays"},
+}
+# Labour rules given to every caregiver of a synthetic week.
+WEEK_RULES: dict[str, Any] = {
+    "max_work_min_per_week": 2700,
+    "overtime_after_min_per_week": 2400,
+    "min_rest_min": 11 * 60,  # EU Working Time Directive 2003/88/EC, art. 3
+    "break_after_min": 6 * 60,  # German Arbeitszeitgesetz § 4
+    "break_min": 30,
+}
+
+
+def week_plan(day: Scenario, monday: date, *, seed: int) -> tuple[Scenario, dict[str, Any]]:
+    """The agency and a plan file's records for the week of ``monday``, from a (synthetic) day.
+
+    Each visit of the day becomes a standing order (daily, weekdays or given weekdays by
+    service; physiotherapy 3 times a week); each caregiver's shift becomes weekly availability
+    (Monday to Friday, every third caregiver also at weekends; therapists Mon/Wed/Fri). The
+    caseload admits every client 20 to 400 days before ``monday``; history holds last week's
+    regulars (one or two caregivers per client), the last supervisory visit (2 to 13 days ago)
+    and the assessments since admission, so that compliance visits fall due as in a running
+    agency. Returns the agency (no visits, no shifts) and the records, JSON-ready.
+    """
+    rng = random.Random(seed)
+    caregivers = tuple(c.model_copy(update={"shifts": (), **WEEK_RULES}) for c in day.caregivers)
+    agency = day.model_copy(update={"caregivers": caregivers, "visits": ()})
+
+    availability = []
+    for i, c in enumerate(day.caregivers):
+        for shift in c.shifts:
+            days = ["MO", "TU", "WE", "TH", "FR"] + (["SA", "SU"] if i % 3 == 0 else [])
+            if c.role is Role.PT:
+                days = ["MO", "WE", "FR"]
+            availability.append(
+                {
+                    "caregiver_id": c.id,
+                    "days": days,
+                    "start": _hhmm(shift.start),
+                    "end": _hhmm(shift.end),
+                }
+            )
+
+    plans: dict[str, list[dict[str, Any]]] = {}
+    order_of_visit: dict[str, str] = {}
+    for visit in day.visits:
+        skill = sorted(visit.required_skills)[0] if visit.required_skills else "companionship"
+        service = SERVICE_OF_SKILL[skill]
+        order_id = f"{visit.client_id}-{visit.id}"
+        order_of_visit[visit.id] = order_id
+        w = visit.windows[0]
+        order: dict[str, Any] = {
+            "id": order_id,
+            "service": service,
+            "duration_min": visit.duration_min,
+            "recurrence": WEEKLY_RECURRENCE.get(service, {"kind": "daily"}),
+            "windows": [{"start": _hhmm(w.start), "end": _hhmm(w.end)}],
+            "valid_from": (monday - timedelta(days=365)).isoformat(),
+            "caregivers_required": visit.caregivers_required,
+            "priority": visit.priority,
+        }
+        if service == "physio":  # three sessions a week, at least 36 h apart, on weekdays
+            order["recurrence"] = {
+                "kind": "times_per_week",
+                "times": 3,
+                "min_gap_h": 36,
+                "days": ["MO", "TU", "WE", "TH", "FR"],
+            }
+            order["windows"] = [{"start": "09:00", "end": "15:00"}]
+        plans.setdefault(visit.client_id, []).append(order)
+    orders = {o["id"]: o for client_orders in plans.values() for o in client_orders}
+    for visit in day.visits:  # same-day dependencies (insulin, then breakfast): both daily
+        if visit.dependency is not None:
+            later, earlier = (
+                orders[order_of_visit[visit.id]],
+                orders[order_of_visit[visit.dependency.after]],
+            )
+            later["after"] = {
+                "order": earlier["id"],
+                "min_lag_min": visit.dependency.min_lag_min,
+                "max_lag_min": visit.dependency.max_lag_min,
+            }
+            later["recurrence"] = earlier["recurrence"] = {"kind": "daily"}
+
+    clients = [c.id for c in day.clients]
+    caseload: list[dict[str, Any]] = [
+        {
+            "client_id": client_id,
+            "admitted": f"{(monday - timedelta(days=rng.randint(20, 400))).isoformat()}T10:00",
+        }
+        for client_id in clients
+    ]
+    nurses = [c.id for c in day.caregivers if c.role is Role.RN]
+    by_client: dict[str, list[Visit]] = {}
+    for visit in day.visits:
+        by_client.setdefault(visit.client_id, []).append(visit)
+    history: list[dict[str, Any]] = []
+    for entry in caseload:
+        client_id = entry["client_id"]
+        excluded = day.clients_by_id[client_id].excluded_caregivers
+        first = by_client.get(client_id, [])[:1]
+        eligible = [
+            c.id
+            for c in day.caregivers
+            if c.id not in excluded
+            and all(
+                v.required_skills <= c.skills and (not v.roles or c.role in v.roles) for v in first
+            )
+        ]
+        regulars = rng.sample(eligible, k=min(2, len(eligible))) if eligible else []
+        for k, visit in enumerate(by_client.get(client_id, [])):
+            for back in (7, 6, 5):
+                start = datetime.combine(
+                    monday - timedelta(days=back), visit.windows[0].start.time()
+                )
+                history.append(
+                    {
+                        "client_id": client_id,
+                        "service": "personal_care",
+                        "start": start.isoformat(timespec="minutes"),
+                        "caregiver_ids": [regulars[k % len(regulars)]] if regulars else [],
+                    }
+                )
+        supervised = monday - timedelta(days=rng.choice([2, 4, 6, 8, 10, 12, 13]))
+        admitted = datetime.fromisoformat(entry["admitted"])
+        assessed = [admitted + timedelta(hours=20)]
+        period_end = admitted.date() + timedelta(days=60)
+        while period_end <= monday:  # a reassessment in the last 5 days of each 60-day period
+            assessed.append(datetime.combine(period_end - timedelta(days=2), time(14, 0)))
+            period_end += timedelta(days=60)
+        for service, moments in (
+            ("rn_supervision", [datetime.combine(supervised, time(11, 0))]),
+            ("rn_assessment", assessed),
+        ):
+            history += [
+                {
+                    "client_id": client_id,
+                    "service": service,
+                    "start": moment.isoformat(timespec="minutes"),
+                    "caregiver_ids": nurses[:1],
+                }
+                for moment in moments
+            ]
+
+    records = {
+        "availability": availability,
+        "time_off": [],
+        "care_plans": [{"client_id": c, "orders": plans[c]} for c in clients if c in plans],
+        "caseload": caseload,
+        "history": history,
+        "continuity_weight": 1800,
+    }
+    return agency, records
+
+
+def _hhmm(moment: datetime) -> str:
+    return moment.time().strftime("%H:%M")

@@ -102,3 +102,18 @@ def test_a_malformed_order_names_its_path(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as err:
         load_plan(bad)
     assert "row care_plans[0]" in str(err.value) and "orders.1.recurrence.kind" in str(err.value)
+
+
+def test_a_synthetic_week_plan_expands_and_solves_validated() -> None:
+    from benchmarks.week import synthetic_plan
+
+    plan = synthetic_plan(visits_per_day=16, caregivers=4, seed=3)
+    result = plan_week(
+        plan, MONDAY, 7, params=SolveParams(time_limit_s=6, seed=1, solution_limit=300)
+    )
+    assert check_roster(result.week.scenario, result.roster) == []
+    demand = result.week.demand
+    assert len(demand.visits) > 16 * 4  # about a week of the day's visits, plus compliance
+    assert any(o.rule == "supervisory_visit" for o in demand.origins.values())
+    # every caregiver works the week's pattern with its labour rules
+    assert all(c.shifts and c.min_rest_min == 660 for c in result.week.scenario.caregivers)

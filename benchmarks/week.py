@@ -1,0 +1,99 @@
+"""Weekly roster benchmarks (issue 4): the sample week, a synthetic week, continuity vs travel.
+
+    python benchmarks/week.py sample --time-limit 90
+    python benchmarks/week.py synthetic --visits-per-day 150 --caregivers 120 --time-limit 240
+    python benchmarks/week.py tradeoff --time-limit 60 --weights 0,600,1800,5400
+
+Each run prints one markdown row: wall time (expansion, solve, validation), visits, travel,
+continuity (mean distinct caregivers per client, main caregiver's share), overtime, the spread
+of utilisation across caregivers who work (max - min of working / available time), validator
+violations, and the process's peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import resource
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scheduler import check_roster  # noqa: E402
+from scheduler.io.plan_files import load_plan  # noqa: E402
+from scheduler.plans.policy import load_policy  # noqa: E402
+from scheduler.plans.week import PlanInput, WeekResult, plan_week  # noqa: E402
+from scheduler.solve.params import SolveParams  # noqa: E402
+from scheduler.synthetic import generate_day, week_plan  # noqa: E402
+
+SAMPLE = ROOT / "data" / "samples" / "bayreuth-week" / "plan.json"
+MONDAY = date(2026, 11, 30)
+HEADER = (
+    "| run | limit s | wall s | visits | assigned | travel h | distinct caregivers / client "
+    "| main share | overtime h | utilisation spread | violations | peak MB |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def row(label: str, limit_s: float, wall_s: float, result: WeekResult) -> str:
+    roster = result.roster
+    kpis = roster.kpis
+    assert kpis is not None
+    continuity = result.continuity
+    distinct = sum(c.distinct_caregivers for c in continuity) / max(1, len(continuity))
+    main = sum(c.main_share for c in continuity) / max(1, len(continuity))
+    working = [c for c in kpis.caregivers if c.available_min > 0 and c.working_min > 0]
+    ratios = [c.working_min / c.available_min for c in working]
+    spread = max(ratios) - min(ratios) if ratios else 0.0
+    violations = len(check_roster(result.week.scenario, roster))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return (
+        f"| {label} | {limit_s:g} | {wall_s:.1f} | {kpis.visits_total} | {kpis.visits_assigned} "
+        f"| {kpis.travel_min / 60:.1f} | {distinct:.2f} | {100 * main:.0f} % "
+        f"| {kpis.overtime_min / 60:.1f} | {spread:.2f} | {violations} | {peak_mb:.0f} |"
+    )
+
+
+def run(plan: PlanInput, label: str, limit_s: float, seed: int) -> str:
+    started = time.monotonic()
+    result = plan_week(plan, MONDAY, 7, params=SolveParams(time_limit_s=limit_s, seed=seed))
+    return row(label, limit_s, time.monotonic() - started, result)
+
+
+def synthetic_plan(visits_per_day: int, caregivers: int, seed: int) -> PlanInput:
+    day = generate_day(visits_per_day, caregivers, seed=seed)
+    agency, records = week_plan(day, MONDAY, seed=seed)
+    return PlanInput.model_validate({**records, "agency": agency, "policy": load_policy()})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("what", choices=["sample", "synthetic", "tradeoff"])
+    parser.add_argument("--time-limit", type=float, default=90.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--visits-per-day", type=int, default=150)
+    parser.add_argument("--caregivers", type=int, default=120)
+    parser.add_argument("--weights", default="0,600,1800,5400")
+    args = parser.parse_args(argv)
+    print(f"{date.today()} · {platform.machine()} · Python {platform.python_version()}")
+    print(HEADER)
+    if args.what == "sample":
+        print(run(load_plan(SAMPLE), "sample week", args.time_limit, args.seed), flush=True)
+    elif args.what == "synthetic":
+        plan = synthetic_plan(args.visits_per_day, args.caregivers, args.seed)
+        label = f"synthetic {args.visits_per_day}/day, {args.caregivers} caregivers"
+        print(run(plan, label, args.time_limit, args.seed), flush=True)
+    else:
+        base = load_plan(SAMPLE)
+        for weight in (int(w) for w in args.weights.split(",")):
+            plan = base.model_copy(update={"continuity_weight": weight})
+            print(run(plan, f"continuity weight {weight}", args.time_limit, args.seed), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
