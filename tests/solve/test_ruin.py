@@ -85,3 +85,15 @@ def test_kept_nodes_and_their_ties_stay() -> None:
         )
         assert 2 not in removed and 7 not in removed
         assert 2 in partial[0] and 7 in partial[1]
+
+
+def test_neighbours_keep_only_the_nearest_when_asked() -> None:
+    rng = np.random.default_rng(0)
+    points = rng.uniform(size=(50, 2))
+    travel = np.linalg.norm(points[:, None] - points[None, :], axis=2)
+    full = neighbours_by_travel(travel, k=50)
+    near = neighbours_by_travel(travel, k=7)
+    assert near.shape == (50, 7)
+    for row in range(50):  # the same nearest set, in the same order of distance
+        assert np.allclose(travel[row, near[row]], travel[row, full[row, :7]])
+        assert near[row, 0] == row

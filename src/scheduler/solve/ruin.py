@@ -32,8 +32,14 @@ class RuinParams:
     mean_removed: int = 15
 
 
-def neighbours_by_travel(travel_s: np.ndarray) -> np.ndarray:
-    """Row ``n``: every node ordered by travel time from ``n`` (``n`` itself first)."""
+def neighbours_by_travel(travel_s: np.ndarray, k: int = 100) -> np.ndarray:
+    """Row ``n``: the ``k`` nodes nearest to ``n`` by travel time, nearest first (``n`` itself
+    first); a ruin step never needs more, and large days stay small in memory."""
+    k = min(k, travel_s.shape[1])
+    if k < travel_s.shape[1]:
+        nearest = np.argpartition(travel_s, k - 1, axis=1)[:, :k]
+        order = np.take_along_axis(travel_s, nearest, axis=1).argsort(axis=1, kind="stable")
+        return np.take_along_axis(nearest, order, axis=1)
     return np.argsort(travel_s, axis=1, kind="stable")
 
 
