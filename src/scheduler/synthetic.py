@@ -276,7 +276,7 @@ def week_plan(day: Scenario, monday: date, *, seed: int) -> tuple[Scenario, dict
 
     Each visit of the day becomes a standing order (daily, weekdays or given weekdays by
     service; physiotherapy 3 times a week); each caregiver's shift becomes weekly availability
-    (Monday to Friday, every third caregiver also at weekends; therapists Mon/Wed/Fri). The
+    (Monday to Friday, every other caregiver also at weekends; therapists Mon/Wed/Fri). The
     caseload admits every client 20 to 400 days before ``monday``; history holds last week's
     regulars (one or two caregivers per client), the last supervisory visit (2 to 13 days ago)
     and the assessments since admission, so that compliance visits fall due as in a running
@@ -289,7 +289,7 @@ def week_plan(day: Scenario, monday: date, *, seed: int) -> tuple[Scenario, dict
     availability = []
     for i, c in enumerate(day.caregivers):
         for shift in c.shifts:
-            days = ["MO", "TU", "WE", "TH", "FR"] + (["SA", "SU"] if i % 3 == 0 else [])
+            days = ["MO", "TU", "WE", "TH", "FR"] + (["SA", "SU"] if i % 2 == 0 else [])
             if c.role is Role.PT:
                 days = ["MO", "WE", "FR"]
             availability.append(

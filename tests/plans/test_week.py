@@ -117,3 +117,27 @@ def test_a_synthetic_week_plan_expands_and_solves_validated() -> None:
     assert any(o.rule == "supervisory_visit" for o in demand.origins.values())
     # every caregiver works the week's pattern with its labour rules
     assert all(c.shifts and c.min_rest_min == 660 for c in result.week.scenario.caregivers)
+
+
+def test_a_day_model_defers_flexible_visits_and_orders_sessions() -> None:
+    from datetime import datetime
+
+    from scheduler.plans.days import DEFERRABLE_PRIORITY, _visits_of_day
+
+    week = build_week(load_plan(PLAN), MONDAY, 3)
+    scenario = week.scenario
+    visit_days = {v.id: sorted({w.start.date() for w in v.windows}) for v in scenario.visits}
+    tuesday, wednesday = date(2026, 12, 1), date(2026, 12, 2)
+    today = {v.id: v for v in _visits_of_day(scenario, tuesday, visit_days, {})}
+    # The first session could also go on Wednesday: it yields today; the second waits for it.
+    assert today["c3-walk-2026W49-1"].priority == DEFERRABLE_PRIORITY
+    assert "c3-walk-2026W49-2" not in today
+    assert all(w.start.date() == tuesday for v in today.values() for w in v.windows)
+    # Served on Tuesday at 10:00: on Wednesday the second starts 24 h later at the earliest.
+    served = {"c3-walk-2026W49-1": datetime(2026, 12, 1, 10, 0)}
+    later = {v.id: v for v in _visits_of_day(scenario, wednesday, visit_days, served)}
+    second = later["c3-walk-2026W49-2"]
+    assert second.windows[0].start == datetime(2026, 12, 2, 10, 0) and second.dependency is None
+    assert second.priority != DEFERRABLE_PRIORITY  # its last possible day
+    # Fixed same-day visits keep their own priority.
+    assert later["c1-am-20261202"].priority == 3

@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Self
 
 from pydantic import Field, field_validator, model_validator
 
-from scheduler.api import solve
 from scheduler.domain.model import Caregiver, Client, Id, Scenario, Shift, _Frozen
 from scheduler.domain.validation import find_reference_problems
 from scheduler.errors import Problem, ScenarioError
+from scheduler.plans.days import solve_by_day
 from scheduler.plans.demand import Demand, Horizon, expand_demand, plan_reference_problems
 from scheduler.plans.model import CarePlan, CaseloadEntry, PastVisit, Weekday, parse_weekdays
 from scheduler.plans.policy import Policy
@@ -84,23 +84,35 @@ class Week:
 
 
 def shifts_for(
-    caregiver_id: str,
+    caregiver: Caregiver,
     availability: Sequence[Availability],
     time_off: Sequence[TimeOff],
     horizon: Horizon,
 ) -> tuple[Shift, ...]:
-    """The caregiver's weekly pattern laid over the horizon, minus time off."""
-    off = [t for t in time_off if t.caregiver_id == caregiver_id]
+    """The caregiver's weekly pattern laid over the horizon, minus time off; a shift on a later
+    day starts no earlier than the previous shift's end plus the caregiver's daily rest."""
+    off = [t for t in time_off if t.caregiver_id == caregiver.id]
     shifts = []
     for day in horizon.dates():
         if any(t.start <= day <= t.end for t in off):
             continue
         for a in availability:
-            if a.caregiver_id == caregiver_id and day.weekday() in a.days:
+            if a.caregiver_id == caregiver.id and day.weekday() in a.days:
                 shifts.append(
                     Shift(start=datetime.combine(day, a.start), end=datetime.combine(day, a.end))
                 )
-    return tuple(sorted(shifts, key=lambda s: s.start))
+    shifts.sort(key=lambda s: s.start)
+    if caregiver.min_rest_min is None:
+        return tuple(shifts)
+    rested: list[Shift] = []
+    for shift in shifts:
+        if rested and rested[-1].start.date() < shift.start.date():
+            earliest = rested[-1].end + timedelta(minutes=caregiver.min_rest_min)
+            if earliest >= shift.end:
+                continue
+            shift = Shift(start=max(shift.start, earliest), end=shift.end)
+        rested.append(shift)
+    return tuple(rested)
 
 
 def history_caregivers(history: Sequence[PastVisit], policy: Policy) -> dict[str, frozenset[str]]:
@@ -120,7 +132,7 @@ def build_week(plan: PlanInput, start: date, days: int) -> Week:
     demand = expand_demand(plan.care_plans, plan.caseload, plan.policy, horizon, plan.history)
     agency = plan.agency
     caregivers: list[Caregiver] = [
-        c.model_copy(update={"shifts": shifts_for(c.id, plan.availability, plan.time_off, horizon)})
+        c.model_copy(update={"shifts": shifts_for(c, plan.availability, plan.time_off, horizon)})
         for c in agency.caregivers
     ]
     before = history_caregivers(plan.history, plan.policy)
@@ -228,7 +240,16 @@ def plan_week(
     params: SolveParams,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> WeekResult:
-    """Expand the horizon and solve it in one model; the roster is validated as always."""
+    """Expand the horizon and solve it day by day (plans/days.py); the roster of the whole
+    horizon is explained, measured and validated as any roster."""
     week = build_week(plan, start, days)
-    roster = solve(week.scenario, params=params, on_progress=on_progress)
+    roster = solve_by_day(
+        week.scenario,
+        week.horizon.dates(),
+        plan.agency.clients,
+        week.history_caregivers,
+        plan.continuity_weight,
+        params,
+        on_progress,
+    )
     return WeekResult(week, roster, continuity(roster, week.history_caregivers))

@@ -1,0 +1,223 @@
+"""Solving a horizon day by day: one routing model per day, days in order, state carried over.
+
+One routing model over a whole week (774 stops, 86 shifts on the sample week) does not even find
+its first solution in a minute (docs/benchmarks.md), so the week is cut into days:
+
+- each day's model holds that day's shifts, the fixed visits of the day, and the *flexible*
+  visits (movable N-times-a-week sessions, compliance visits with a window over several days)
+  still open and with a window that day, cut to that day;
+- a flexible visit that could also go on a later day weighs less today (priority 1), so it
+  yields to fixed care; on its last possible day it keeps its own priority;
+- a visit that depends on one served on an earlier day gets its window cut to the lag from that
+  start; one whose predecessor is still open waits (so the sessions of an N-times-a-week order
+  go on different days, in order), except that two fixed visits of the same day keep their lag
+  inside the day's model;
+- weekly limits become daily caps: each shift keeps its share of the week's working-time limit
+  and overtime threshold (as the one-model split gives it);
+- continuity carries over: whoever served a client earlier in the horizon joins the client's
+  familiar caregivers for the days after.
+
+The day rosters are joined into one roster for the horizon, whose reasons, key figures and
+validation are computed against the whole horizon's scenario, as for any roster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from scheduler.api import solve, travel_model_for
+from scheduler.domain.model import Caregiver, Client, Dependency, Scenario, TimeWindow, Visit
+from scheduler.errors import SolverError
+from scheduler.solution.explain import explain_unassigned
+from scheduler.solution.kpis import compute_kpis
+from scheduler.solution.roster import Roster, Route, SolveInfo
+from scheduler.solution.validate import validate_roster
+from scheduler.solve.compile import first_day
+from scheduler.solve.params import SolveParams
+from scheduler.solve.routing import Progress
+from scheduler.travel.base import TravelModel
+
+DEFERRABLE_PRIORITY = 1
+
+
+def solve_by_day(
+    week: Scenario,
+    days: list[date],
+    own_clients: tuple[Client, ...],
+    familiar: dict[str, frozenset[str]],
+    continuity_weight: int,
+    params: SolveParams,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Roster:
+    """The horizon's roster, built one day at a time (module docstring). ``own_clients`` are the
+    clients as the agency gave them (their own preferred caregivers, if any); ``familiar`` who
+    served each client before the horizon."""
+    travel = travel_model_for(week)
+    zone = week.zone
+    visit_days = {v.id: sorted({_day(w.start) for w in v.windows}) for v in week.visits}
+    served_start: dict[str, datetime] = {}
+    routes: list[Route] = []
+    known = {client: set(ids) for client, ids in familiar.items()}
+    per_day_s = params.time_limit_s / len(days)
+    wall_s = 0.0
+    for day in days:
+        visits = _visits_of_day(week, day, visit_days, served_start)
+        if not visits:
+            continue
+        clients = tuple(
+            c.model_copy(
+                update={"preferred_caregivers": frozenset(known[c.id]) - c.excluded_caregivers}
+            )
+            if continuity_weight and known.get(c.id) and not c.preferred_caregivers
+            else c
+            for c in week.clients
+        )
+        scenario = week.model_copy(
+            update={
+                "name": f"{week.name} {day.isoformat()}",
+                "caregivers": tuple(_caregiver_of_day(c, day) for c in week.caregivers),
+                "clients": clients,
+                "visits": tuple(visits),
+            }
+        )
+        day_params = SolveParams(
+            time_limit_s=per_day_s,
+            seed=params.seed,
+            first_solution=params.first_solution,
+            metaheuristic=params.metaheuristic,
+            solution_limit=params.solution_limit,
+        )
+        roster = solve(scenario, params=day_params, travel=travel, on_progress=on_progress)
+        wall_s += roster.solve_info.wall_s if roster.solve_info else 0.0
+        for route in roster.routes:
+            routes.append(route)
+            for stop in route.stops:
+                served_start.setdefault(
+                    stop.visit_id, stop.start.astimezone(zone).replace(tzinfo=None)
+                )
+                known.setdefault(stop.client_id, set()).add(route.caregiver_id)
+    return _join(week, tuple(routes), params, wall_s, travel)
+
+
+def _visits_of_day(
+    week: Scenario,
+    day: date,
+    visit_days: dict[str, list[date]],
+    served_start: dict[str, datetime],
+) -> list[Visit]:
+    by_id = week.visits_by_id
+    today: dict[str, Visit] = {}
+    for visit in week.visits:
+        if visit.id in served_start or day not in visit_days[visit.id]:
+            continue
+        windows = tuple(w for w in visit.windows if _day(w.start) == day)
+        update: dict[str, object] = {"windows": windows}
+        if visit_days[visit.id][-1] > day:  # it could still go on a later day
+            update["priority"] = DEFERRABLE_PRIORITY
+        today[visit.id] = visit.model_copy(update=update)
+    # Dependencies: keep those inside today's model; turn one on a visit served earlier into a
+    # window cut; hold back a visit whose predecessor is open and not in today's model.
+    changed = True
+    while changed:
+        changed = False
+        for visit_id, visit in list(today.items()):
+            dep = visit.dependency
+            if dep is None or (dep.after in today and len(visit_days[dep.after]) == 1):
+                continue  # both fixed on this day: the lag binds if both are served, as usual
+            if dep.after in today:  # a flexible predecessor first: this one waits for a later day
+                del today[visit_id]
+            elif dep.after in served_start:
+                windows = _cut(visit.windows, served_start[dep.after], dep)
+                if windows:
+                    today[visit_id] = visit.model_copy(
+                        update={"windows": windows, "dependency": None}
+                    )
+                else:
+                    del today[visit_id]
+            elif dep.after in by_id and visit_days[dep.after][-1] >= day:
+                del today[visit_id]  # its predecessor may still be served: wait for it
+            else:  # the predecessor stayed unassigned: the lag no longer binds
+                today[visit_id] = visit.model_copy(update={"dependency": None})
+            changed = True
+    return list(today.values())
+
+
+def _cut(
+    windows: tuple[TimeWindow, ...], earlier: datetime, dep: Dependency
+) -> tuple[TimeWindow, ...]:
+    lo = earlier + timedelta(minutes=dep.min_lag_min)
+    hi = earlier + timedelta(minutes=dep.max_lag_min) if dep.max_lag_min is not None else None
+    out = []
+    for w in windows:
+        start, end = max(w.start, lo), w.end if hi is None else min(w.end, hi)
+        if start <= end:
+            out.append(TimeWindow(start=start, end=end))
+    return tuple(out)
+
+
+def _caregiver_of_day(caregiver: Caregiver, day: date) -> Caregiver:
+    """The caregiver with only that day's shifts; weekly limits become that day's share."""
+    week_shifts = [s for s in caregiver.shifts if _same_week(s.start.date(), day)]
+    today = tuple(s for s in caregiver.shifts if s.start.date() == day)
+    total_s = sum((s.end - s.start).total_seconds() for s in week_shifts) or 1.0
+    share = sum((s.end - s.start).total_seconds() for s in today) / total_s
+    update: dict[str, object] = {"shifts": today, "max_work_min_per_week": None}
+    if caregiver.max_work_min_per_week is not None:
+        cap = int(caregiver.max_work_min_per_week * share)
+        daily = caregiver.max_work_min_per_day
+        update["max_work_min_per_day"] = max(1, min(cap, daily) if daily else cap)
+    if caregiver.overtime_after_min_per_week is not None:
+        update["overtime_after_min_per_week"] = max(
+            1, int(caregiver.overtime_after_min_per_week * share)
+        )
+    return caregiver.model_copy(update=update)
+
+
+def _with_familiar(client: Client, known: dict[str, set[str]], weight: int) -> Client:
+    """The client preferring everyone who cared for them before (history and earlier days),
+    unless continuity is off or the client named preferred caregivers."""
+    if not weight or not known.get(client.id) or client.preferred_caregivers:
+        return client
+    familiar = frozenset(known[client.id]) - client.excluded_caregivers
+    return client.model_copy(update={"preferred_caregivers": familiar})
+
+
+def _join(
+    week: Scenario,
+    routes: tuple[Route, ...],
+    params: SolveParams,
+    wall_s: float,
+    travel: TravelModel,
+) -> Roster:
+    served = {stop.visit_id for route in routes for stop in route.stops}
+    missing = [v.id for v in week.visits if v.id not in served]
+    unassigned = explain_unassigned(week, routes, missing, first_day(week), travel)
+    roster = Roster(
+        scenario=week.name,
+        time_zone=week.time_zone,
+        routes=routes,
+        unassigned=unassigned,
+        solve_info=SolveInfo(
+            cost=0,
+            status="DAY_BY_DAY",
+            first_solution=params.first_solution,
+            time_limit_s=params.time_limit_s,
+            seed=params.seed,
+            wall_s=round(wall_s, 3),
+        ),
+    )
+    roster = roster.model_copy(update={"kpis": compute_kpis(week, roster)})
+    violations = validate_roster(week, roster, travel)
+    if violations:
+        listed = "\n".join(f"  - {v}" for v in violations[:20])
+        raise SolverError(f"the day-by-day roster breaks hard rules over the horizon:\n{listed}")
+    return roster
+
+
+def _day(moment: datetime) -> date:
+    return moment.date()
+
+
+def _same_week(a: date, b: date) -> bool:
+    return a.isocalendar()[:2] == b.isocalendar()[:2]
