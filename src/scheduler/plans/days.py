@@ -14,8 +14,8 @@ its first solution in a minute (docs/benchmarks.md), so the week is cut into day
   inside the day's model;
 - weekly limits become daily caps: each shift keeps its share of the week's working-time limit
   and overtime threshold (as the one-model split gives it);
-- continuity carries over: whoever served a client earlier in the horizon joins the client's
-  familiar caregivers for the days after.
+- continuity carries over: each client prefers their two most frequent caregivers so far
+  (history, then the days already solved).
 
 The day rosters are joined into one roster for the horizon, whose reasons, key figures and
 validation are computed against the whole horizon's scenario, as for any roster.
@@ -23,6 +23,7 @@ validation are computed against the whole horizon's scenario, as for any roster.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -39,6 +40,7 @@ from scheduler.solve.routing import Progress
 from scheduler.travel.base import TravelModel
 
 DEFERRABLE_PRIORITY = 1
+MAIN_CAREGIVERS = 2  # a client's most frequent caregivers, preferred on the days after
 
 
 def solve_by_day(
@@ -58,21 +60,15 @@ def solve_by_day(
     visit_days = {v.id: sorted({_day(w.start) for w in v.windows}) for v in week.visits}
     served_start: dict[str, datetime] = {}
     routes: list[Route] = []
-    known = {client: set(ids) for client, ids in familiar.items()}
+    # Visits per (client, caregiver): before the horizon (history) and on the days solved so far.
+    seen: dict[str, Counter[str]] = {c: Counter({i: 1 for i in ids}) for c, ids in familiar.items()}
     per_day_s = params.time_limit_s / len(days)
     wall_s = 0.0
     for day in days:
         visits = _visits_of_day(week, day, visit_days, served_start)
         if not visits:
             continue
-        clients = tuple(
-            c.model_copy(
-                update={"preferred_caregivers": frozenset(known[c.id]) - c.excluded_caregivers}
-            )
-            if continuity_weight and known.get(c.id) and not c.preferred_caregivers
-            else c
-            for c in week.clients
-        )
+        clients = tuple(_with_familiar(c, seen, continuity_weight) for c in own_clients)
         scenario = week.model_copy(
             update={
                 "name": f"{week.name} {day.isoformat()}",
@@ -93,10 +89,9 @@ def solve_by_day(
         for route in roster.routes:
             routes.append(route)
             for stop in route.stops:
-                served_start.setdefault(
-                    stop.visit_id, stop.start.astimezone(zone).replace(tzinfo=None)
-                )
-                known.setdefault(stop.client_id, set()).add(route.caregiver_id)
+                local = stop.start.astimezone(zone).replace(tzinfo=None)
+                served_start.setdefault(stop.visit_id, local)
+                seen.setdefault(stop.client_id, Counter())[route.caregiver_id] += 1
     return _join(week, tuple(routes), params, wall_s, travel)
 
 
@@ -174,13 +169,15 @@ def _caregiver_of_day(caregiver: Caregiver, day: date) -> Caregiver:
     return caregiver.model_copy(update=update)
 
 
-def _with_familiar(client: Client, known: dict[str, set[str]], weight: int) -> Client:
-    """The client preferring everyone who cared for them before (history and earlier days),
-    unless continuity is off or the client named preferred caregivers."""
-    if not weight or not known.get(client.id) or client.preferred_caregivers:
+def _with_familiar(client: Client, seen: dict[str, Counter[str]], weight: int) -> Client:
+    """The client preferring their ``MAIN_CAREGIVERS`` most frequent caregivers so far (history
+    and earlier days), unless continuity is off or the client named preferred caregivers."""
+    counts = seen.get(client.id)
+    if not weight or not counts or client.preferred_caregivers:
         return client
-    familiar = frozenset(known[client.id]) - client.excluded_caregivers
-    return client.model_copy(update={"preferred_caregivers": familiar})
+    allowed = [(n, c) for c, n in counts.items() if c not in client.excluded_caregivers]
+    main = sorted(allowed, key=lambda nc: (-nc[0], nc[1]))[:MAIN_CAREGIVERS]
+    return client.model_copy(update={"preferred_caregivers": frozenset(c for _, c in main)})
 
 
 def _join(
