@@ -8,9 +8,10 @@ orders and each caregiver's shift into weekly availability, with labour rules (w
 overtime threshold, 11 h rest, a 30-min break after 6 h), a caseload and last weeks' history.
 On top, the situations a coordinator meets in a week: a new admission on Wednesday (RN
 assessment within 48 h), a hospital stay, a wound-care credential that lapses mid-week, a
-caregiver on leave, an overdue supervisory visit, a client whose plan exceeds the payer's
-authorised hours; double-handed transfers and a 3-times-a-week physiotherapy order come from the
-day. Everything is seeded; the people are invented.
+caregiver on leave, an RN case manager for the compliance visits, an overdue supervisory visit,
+a client whose plan exceeds the payer's authorised hours; double-handed transfers and a
+3-times-a-week physiotherapy order come from the day. Everything is seeded; the people are
+invented.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scheduler.domain.model import Credential
+from scheduler.domain.model import Credential, Role
 from scheduler.io.scenario_files import load_scenario, save_scenario
 from scheduler.synthetic import week_plan
 
@@ -45,6 +46,24 @@ def build() -> None:
         if c.id == "CG002"
         else c
         for c in agency.caregivers
+    )
+    # The RN case manager who makes the assessments and supervisory visits, weekdays 08-16.
+    nurse = next(c for c in agency.caregivers if c.role is Role.RN)
+    manager = nurse.model_copy(
+        update={
+            "id": "CG017",
+            "home": day.clients[20].location,
+            "languages": frozenset({"de", "en"}),
+        }
+    )
+    caregivers = (*caregivers, manager)
+    plan["availability"].append(
+        {
+            "caregiver_id": "CG017",
+            "days": ["MO", "TU", "WE", "TH", "FR"],
+            "start": "08:00",
+            "end": "16:00",
+        }
     )
     agency = agency.model_copy(update={"name": "bayreuth-north-agency", "caregivers": caregivers})
     plan["time_off"] = [
