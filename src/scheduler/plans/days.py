@@ -29,13 +29,10 @@ from datetime import date, datetime, timedelta
 
 from scheduler.api import solve, travel_model_for
 from scheduler.domain.model import Caregiver, Client, Dependency, Scenario, TimeWindow, Visit
-from scheduler.errors import SolverError
-from scheduler.solution.explain import explain_unassigned
-from scheduler.solution.kpis import compute_kpis
 from scheduler.solution.roster import Roster, Route, SolveInfo
-from scheduler.solution.validate import validate_roster
 from scheduler.solve.compile import first_day
 from scheduler.solve.params import SolveParams
+from scheduler.solve.pipeline import finish_roster
 from scheduler.solve.routing import Progress
 from scheduler.travel.base import TravelModel
 
@@ -187,29 +184,15 @@ def _join(
     wall_s: float,
     travel: TravelModel,
 ) -> Roster:
-    served = {stop.visit_id for route in routes for stop in route.stops}
-    missing = [v.id for v in week.visits if v.id not in served]
-    unassigned = explain_unassigned(week, routes, missing, first_day(week), travel)
-    roster = Roster(
-        scenario=week.name,
-        time_zone=week.time_zone,
-        routes=routes,
-        unassigned=unassigned,
-        solve_info=SolveInfo(
-            cost=0,
-            status="DAY_BY_DAY",
-            first_solution=params.first_solution,
-            time_limit_s=params.time_limit_s,
-            seed=params.seed,
-            wall_s=round(wall_s, 3),
-        ),
+    info = SolveInfo(
+        cost=0,
+        status="DAY_BY_DAY",
+        first_solution=params.first_solution,
+        time_limit_s=params.time_limit_s,
+        seed=params.seed,
+        wall_s=round(wall_s, 3),
     )
-    roster = roster.model_copy(update={"kpis": compute_kpis(week, roster)})
-    violations = validate_roster(week, roster, travel)
-    if violations:
-        listed = "\n".join(f"  - {v}" for v in violations[:20])
-        raise SolverError(f"the day-by-day roster breaks hard rules over the horizon:\n{listed}")
-    return roster
+    return finish_roster(week, routes, info, first_day(week), travel)
 
 
 def _day(moment: datetime) -> date:

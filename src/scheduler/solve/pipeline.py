@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from scheduler.domain.clock import Clock
 from scheduler.domain.model import Scenario
 from scheduler.errors import SolverError
 from scheduler.solution.explain import explain_unassigned
 from scheduler.solution.kpis import compute_kpis
-from scheduler.solution.roster import Roster, SolveInfo
+from scheduler.solution.roster import Roster, Route, SolveInfo
 from scheduler.solution.validate import validate_roster
 from scheduler.solve.compile import compile_problem
 from scheduler.solve.extract import build_routes
@@ -34,25 +35,37 @@ def solve_scenario(
     client_of = {v.id: v.client_id for v in scenario.visits}
     routes = build_routes(problem, result.routes, timing, client_of)
 
+    info = SolveInfo(
+        cost=result.cost,
+        status=result.status,
+        first_solution=result.first_solution,
+        time_limit_s=params.time_limit_s,
+        seed=params.seed,
+        wall_s=round(result.wall_s, 3),
+    )
+    return finish_roster(scenario, routes, info, problem.clock, travel)
+
+
+def finish_roster(
+    scenario: Scenario,
+    routes: tuple[Route, ...],
+    info: SolveInfo,
+    clock: Clock,
+    travel: TravelModel,
+) -> Roster:
+    """Routes to a roster: reasons for what is left out, key figures, and the validator's word
+    (a broken hard rule is an internal error, never a roster)."""
     served = {stop.visit_id for route in routes for stop in route.stops}
     missing = [v.id for v in scenario.visits if v.id not in served]
-    unassigned = explain_unassigned(scenario, routes, missing, problem.clock, travel)
+    unassigned = explain_unassigned(scenario, routes, missing, clock, travel)
     roster = Roster(
         scenario=scenario.name,
         time_zone=scenario.time_zone,
         routes=routes,
         unassigned=unassigned,
-        solve_info=SolveInfo(
-            cost=result.cost,
-            status=result.status,
-            first_solution=result.first_solution,
-            time_limit_s=params.time_limit_s,
-            seed=params.seed,
-            wall_s=round(result.wall_s, 3),
-        ),
+        solve_info=info,
     )
     roster = roster.model_copy(update={"kpis": compute_kpis(scenario, roster)})
-
     violations = validate_roster(scenario, roster, travel)
     if violations:
         listed = "\n".join(f"  - {v}" for v in violations[:20])
