@@ -17,6 +17,7 @@ its first solution in a minute (docs/benchmarks.md), so the week is cut into day
 - continuity carries over: each client prefers their two most frequent caregivers so far
   (history, then the days already solved).
 
+The time limit is shared equally among the days; a solution limit applies to each day's model.
 The day rosters are joined into one roster for the horizon, whose reasons, key figures and
 validation are computed against the whole horizon's scenario, as for any roster.
 """
