@@ -141,3 +141,24 @@ def test_a_day_model_defers_flexible_visits_and_orders_sessions() -> None:
     assert second.priority != DEFERRABLE_PRIORITY  # its last possible day
     # Fixed same-day visits keep their own priority.
     assert later["c1-am-20261202"].priority == 3
+
+
+def test_the_compliance_check_finds_a_missing_supervision(result) -> None:
+    from scheduler.plans.compliance_check import compliance_findings
+
+    plan = load_plan(PLAN)
+    services = {v: o.service for v, o in result.week.demand.origins.items()}
+    # c1's supervision (last 2026-11-18, due by 2026-12-02) is served by rita in the roster.
+    assert not any(f.startswith("c1: supervisory_visit") for f in result.compliance_findings)
+    # Without that stop the interval breaks inside the horizon.
+    routes = tuple(
+        r.model_copy(
+            update={"stops": tuple(s for s in r.stops if s.visit_id != "c1-supervisory_visit")}
+        )
+        for r in result.roster.routes
+    )
+    cut = result.roster.model_copy(update={"routes": routes})
+    findings = compliance_findings(plan, cut, services, MONDAY, 3)
+    assert "c1: supervisory_visit: none from 2026-11-18 to 2026-12-02" in findings
+    # c3 (admitted Tue 09:00) needs its initial assessment by Thu 09:00, after this horizon.
+    assert not any(f.startswith("c3: initial_assessment") for f in findings)

@@ -157,6 +157,8 @@ def format_week_summary(result: WeekResult) -> str:
     if missed_compliance:
         lines += ["", f"Compliance visits NOT scheduled ({len(missed_compliance)}):"]
         lines += [f"  - {visit_id}" for visit_id in missed_compliance]
+    lines += ["", f"Compliance check of history + roster: {len(result.compliance_findings)} gap(s)"]
+    lines += [f"  - {finding}" for finding in result.compliance_findings]
     if roster.kpis is not None:
         lines.append(f"Overtime: {roster.kpis.overtime_min:.0f} min beyond weekly thresholds")
     if result.continuity:

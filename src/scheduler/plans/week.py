@@ -19,6 +19,7 @@ from pydantic import Field, field_validator, model_validator
 from scheduler.domain.model import Caregiver, Client, Id, Scenario, Shift, _Frozen
 from scheduler.domain.validation import find_reference_problems
 from scheduler.errors import Problem, ScenarioError
+from scheduler.plans.compliance_check import compliance_findings
 from scheduler.plans.days import solve_by_day
 from scheduler.plans.demand import Demand, Horizon, expand_demand, plan_reference_problems
 from scheduler.plans.model import CarePlan, CaseloadEntry, PastVisit, Weekday, parse_weekdays
@@ -230,6 +231,7 @@ class WeekResult:
     week: Week
     roster: Roster
     continuity: list[ClientContinuity]
+    compliance_findings: list[str]  # intervals that do not hold (plans/compliance_check.py)
 
 
 def plan_week(
@@ -252,4 +254,6 @@ def plan_week(
         params,
         on_progress,
     )
-    return WeekResult(week, roster, continuity(roster, week.history_caregivers))
+    services = {visit_id: origin.service for visit_id, origin in week.demand.origins.items()}
+    findings = compliance_findings(plan, roster, services, start, days)
+    return WeekResult(week, roster, continuity(roster, week.history_caregivers), findings)
