@@ -6,7 +6,8 @@ Time semantics (see docs/concepts.md): every datetime is local wall-clock time i
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 from itertools import pairwise
@@ -108,6 +109,29 @@ class Shift(_Frozen):
         if self.end <= self.start:
             raise ValueError(f"shift ends ({self.end}) before or when it starts ({self.start})")
         return self
+
+
+def rested_shifts(
+    shifts: Iterable[Shift],
+    min_rest_min: int | None,
+    day_of: Callable[[datetime], date] = datetime.date,
+) -> tuple[Shift, ...]:
+    """The shifts in order, each on a later day starting no earlier than the previous shift's
+    end plus ``min_rest_min`` (dropped if nothing is left of it), so that the daily rest holds
+    whatever the work turns out to be. Shifts of one day (split shifts) are not separated by
+    it. ``day_of`` gives a moment's local day."""
+    ordered = sorted(shifts, key=lambda s: s.start)
+    if min_rest_min is None:
+        return tuple(ordered)
+    rested: list[Shift] = []
+    for shift in ordered:
+        if rested and day_of(rested[-1].start) < day_of(shift.start):
+            earliest = rested[-1].end + timedelta(minutes=min_rest_min)
+            if earliest >= shift.end:
+                continue
+            shift = Shift(start=max(shift.start, earliest), end=shift.end)
+        rested.append(shift)
+    return tuple(rested)
 
 
 class Credential(_Frozen):

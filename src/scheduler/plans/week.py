@@ -11,12 +11,20 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Self
 
 from pydantic import Field, field_validator, model_validator
 
-from scheduler.domain.model import Caregiver, Client, Id, Scenario, Shift, _Frozen
+from scheduler.domain.model import (
+    Caregiver,
+    Client,
+    Id,
+    Scenario,
+    Shift,
+    _Frozen,
+    rested_shifts,
+)
 from scheduler.domain.validation import find_reference_problems
 from scheduler.errors import Problem, ScenarioError
 from scheduler.plans.compliance_check import compliance_findings
@@ -102,18 +110,7 @@ def shifts_for(
                 shifts.append(
                     Shift(start=datetime.combine(day, a.start), end=datetime.combine(day, a.end))
                 )
-    shifts.sort(key=lambda s: s.start)
-    if caregiver.min_rest_min is None:
-        return tuple(shifts)
-    rested: list[Shift] = []
-    for shift in shifts:
-        if rested and rested[-1].start.date() < shift.start.date():
-            earliest = rested[-1].end + timedelta(minutes=caregiver.min_rest_min)
-            if earliest >= shift.end:
-                continue
-            shift = Shift(start=max(shift.start, earliest), end=shift.end)
-        rested.append(shift)
-    return tuple(rested)
+    return rested_shifts(shifts, caregiver.min_rest_min)
 
 
 def history_caregivers(history: Sequence[PastVisit], policy: Policy) -> dict[str, frozenset[str]]:

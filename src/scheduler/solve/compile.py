@@ -15,7 +15,7 @@ import numpy as np
 
 from scheduler.domain.clock import Clock
 from scheduler.domain.eligibility import is_eligible, missing_skills
-from scheduler.domain.model import Client, Location, Scenario, Weights
+from scheduler.domain.model import Client, Location, Scenario, Weights, rested_shifts
 from scheduler.domain.preferences import preference_cost
 from scheduler.travel.base import TravelModel, TravelProfile, profile_of
 
@@ -116,21 +116,6 @@ def vehicle_max_work_split(
         out[v] = max_work_s if len(vehicles) == 1 else max_work_s * length // total
 
 
-def rest_start_s(
-    min_rest_min: int | None,
-    previous: tuple[date, int] | None,
-    day: date,
-    start_s: int,
-    end_s: int,
-) -> int:
-    """The earliest a shift may start so that the daily rest after the caregiver's previous
-    shift (on an earlier day) holds whatever either shift's work turns out to be; at most its end.
-    Shifts of the same day (split shifts) are not separated by a rest."""
-    if min_rest_min is None or previous is None or previous[0] >= day:
-        return start_s
-    return min(max(start_s, previous[1] + min_rest_min * 60), end_s)
-
-
 def with_lateness(
     windows: tuple[tuple[int, int], ...], late_start_max_s: int
 ) -> tuple[tuple[int, int], ...]:
@@ -184,16 +169,13 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
     shifts_by_week: dict[tuple[int, object], list[int]] = defaultdict(list)
     vehicle_day: list[date] = []
     for ci, caregiver in enumerate(scenario.caregivers):
-        previous: tuple[date, int] | None = None  # (day, end) of the caregiver's last shift
-        for shift in sorted(caregiver.shifts, key=lambda s: s.start):
+        for shift in rested_shifts(caregiver.shifts, caregiver.min_rest_min, clock.local_date):
             v = len(vehicle_caregiver)
             day, start_s, end_s = (
                 clock.local_date(shift.start),
                 clock.to_s(shift.start),
                 clock.to_s(shift.end),
             )
-            start_s = rest_start_s(caregiver.min_rest_min, previous, day, start_s, end_s)
-            previous = (day, end_s)
             vehicle_day.append(day)
             shifts_by_week[(ci, day.isocalendar()[:2])].append(v)
             vehicle_caregiver.append(ci)
