@@ -5,9 +5,10 @@
     python benchmarks/week.py tradeoff --time-limit 60 --weights 0,600,1800,5400
 
 Each run prints one markdown row: wall time (expansion, solve, validation), visits, travel,
-continuity (mean distinct caregivers per client, main caregiver's share), overtime, the spread
-of utilisation across caregivers who work (max - min of working / available time), validator
-violations, and the process's peak memory.
+continuity (mean distinct caregivers per client, main caregiver's share), overtime, workload
+fairness (the spread, in points, between the highest and the lowest share of contracted time
+worked), validator violations, and the process's peak memory. ``--no-first-stage`` routes the
+days greedily, without the first stage that chooses days and caregivers for the whole week.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ SAMPLE = ROOT / "data" / "samples" / "bayreuth-week" / "plan.json"
 MONDAY = date(2026, 11, 30)
 HEADER = (
     "| run | limit s | wall s | visits | assigned | travel h | distinct caregivers / client "
-    "| main share | overtime h | utilisation spread | violations | peak MB |\n"
+    "| main share | overtime h | workload spread pts | violations | peak MB |\n"
     "|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
@@ -46,21 +47,21 @@ def row(label: str, limit_s: float, wall_s: float, result: WeekResult) -> str:
     continuity = result.continuity
     distinct = sum(c.distinct_caregivers for c in continuity) / max(1, len(continuity))
     main = sum(c.main_share for c in continuity) / max(1, len(continuity))
-    working = [c for c in kpis.caregivers if c.available_min > 0 and c.working_min > 0]
-    ratios = [c.working_min / c.available_min for c in working]
-    spread = max(ratios) - min(ratios) if ratios else 0.0
+    spread = "-" if kpis.workload_spread_pct is None else f"{kpis.workload_spread_pct:.0f}"
     violations = len(check_roster(result.week.scenario, roster))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return (
         f"| {label} | {limit_s:g} | {wall_s:.1f} | {kpis.visits_total} | {kpis.visits_assigned} "
         f"| {kpis.travel_min / 60:.1f} | {distinct:.2f} | {100 * main:.0f} % "
-        f"| {kpis.overtime_min / 60:.1f} | {spread:.2f} | {violations} | {peak_mb:.0f} |"
+        f"| {kpis.overtime_min / 60:.1f} | {spread} | {violations} | {peak_mb:.0f} |"
     )
 
 
-def run(plan: PlanInput, label: str, limit_s: float, seed: int) -> str:
+def run(plan: PlanInput, label: str, limit_s: float, seed: int, first_stage: bool) -> str:
     started = time.monotonic()
-    result = plan_week(plan, MONDAY, 7, params=SolveParams(time_limit_s=limit_s, seed=seed))
+    params = SolveParams(time_limit_s=limit_s, seed=seed)
+    result = plan_week(plan, MONDAY, 7, params=params, first_stage=first_stage)
+    label += "" if first_stage else " (no first stage)"
     return row(label, limit_s, time.monotonic() - started, result)
 
 
@@ -78,20 +79,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--visits-per-day", type=int, default=150)
     parser.add_argument("--caregivers", type=int, default=120)
     parser.add_argument("--weights", default="0,600,1800,5400")
+    parser.add_argument("--no-first-stage", dest="first_stage", action="store_false")
     args = parser.parse_args(argv)
+    stage = args.first_stage
     print(f"{date.today()} · {platform.machine()} · Python {platform.python_version()}")
     print(HEADER)
     if args.what == "sample":
-        print(run(load_plan(SAMPLE), "sample week", args.time_limit, args.seed), flush=True)
+        print(run(load_plan(SAMPLE), "sample week", args.time_limit, args.seed, stage), flush=True)
     elif args.what == "synthetic":
         plan = synthetic_plan(args.visits_per_day, args.caregivers, args.seed)
         label = f"synthetic {args.visits_per_day}/day, {args.caregivers} caregivers"
-        print(run(plan, label, args.time_limit, args.seed), flush=True)
+        print(run(plan, label, args.time_limit, args.seed, stage), flush=True)
     else:
         base = load_plan(SAMPLE)
         for weight in (int(w) for w in args.weights.split(",")):
             plan = base.model_copy(update={"continuity_weight": weight})
-            print(run(plan, f"continuity weight {weight}", args.time_limit, args.seed), flush=True)
+            print(
+                run(plan, f"continuity weight {weight}", args.time_limit, args.seed, stage),
+                flush=True,
+            )
     return 0
 
 

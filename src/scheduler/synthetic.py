@@ -261,6 +261,10 @@ WEEKLY_RECURRENCE: dict[str, dict[str, Any]] = {
     "vitals": {"kind": "weekdays"},
     "homemaking": {"kind": "weekdays"},
 }
+# Weekly contracts: a share of the hours a caregiver is available (drawn per caregiver), at
+# most full time (38.5 h); availability is what they can offer, the contract what they are paid.
+CONTRACT_SHARES = (0.6, 0.8, 1.0)
+FULL_TIME_MIN_PER_WEEK = 2310
 # Labour rules given to every caregiver of a synthetic week.
 WEEK_RULES: dict[str, Any] = {
     "max_work_min_per_week": 2700,
@@ -283,15 +287,18 @@ def week_plan(day: Scenario, monday: date, *, seed: int) -> tuple[Scenario, dict
     agency. Returns the agency (no visits, no shifts) and the records, JSON-ready.
     """
     rng = random.Random(seed)
-    caregivers = tuple(c.model_copy(update={"shifts": (), **WEEK_RULES}) for c in day.caregivers)
-    agency = day.model_copy(update={"caregivers": caregivers, "visits": ()})
-
+    contract_rng = random.Random(f"contracts {seed}")  # apart, so the rest stays as it was
     availability = []
+    contracts: list[int | None] = []
     for i, c in enumerate(day.caregivers):
+        days = ["MO", "TU", "WE", "TH", "FR"] + (["SA", "SU"] if i % 2 == 0 else [])
+        if c.role is Role.PT:
+            days = ["MO", "WE", "FR"]
+        daily_min = sum(int((s.end - s.start).total_seconds() // 60) for s in c.shifts)
+        daily_min = min(daily_min, c.max_work_min_per_day or daily_min)
+        share = contract_rng.choice(CONTRACT_SHARES)
+        contracts.append(min(FULL_TIME_MIN_PER_WEEK, round(share * len(days) * daily_min)) or None)
         for shift in c.shifts:
-            days = ["MO", "TU", "WE", "TH", "FR"] + (["SA", "SU"] if i % 2 == 0 else [])
-            if c.role is Role.PT:
-                days = ["MO", "WE", "FR"]
             availability.append(
                 {
                     "caregiver_id": c.id,
@@ -402,6 +409,11 @@ def week_plan(day: Scenario, monday: date, *, seed: int) -> tuple[Scenario, dict
                 for moment in moments
             ]
 
+    caregivers = tuple(
+        c.model_copy(update={"shifts": (), "contracted_min_per_week": minutes, **WEEK_RULES})
+        for c, minutes in zip(day.caregivers, contracts, strict=True)
+    )
+    agency = day.model_copy(update={"caregivers": caregivers, "visits": ()})
     records = {
         "availability": availability,
         "time_off": [],

@@ -147,8 +147,14 @@ def test_plan_writes_the_week_and_its_reports(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "Continuity of care" in result.stdout and "Demand:" in result.stdout
+    assert "First stage (days and caregivers over the horizon)" in result.stdout
     for name in ("roster.json", "demand.csv", "flags.csv", "continuity.csv", "summary.txt"):
         assert (out / name).exists(), name
+    greedy = runner.invoke(
+        app, [*args, "--out", str(tmp_path / "greedy"), "-t", "5", "--no-first-stage"]
+    )
+    assert greedy.exit_code == 0, greedy.output
+    assert "Continuity of care" in greedy.stdout and "First stage" not in greedy.stdout
 
 
 def test_plan_with_a_bad_record_exits_2_and_writes_nothing(tmp_path: Path) -> None:

@@ -43,6 +43,14 @@ def plan(
     quiet: QuietOption = False,
     travel: TravelOption = None,
     map_file: MapOption = None,
+    first_stage: Annotated[
+        bool,
+        typer.Option(
+            "--first-stage/--no-first-stage",
+            help="Choose days and caregivers for the whole horizon first (CP-SAT), then route "
+            "each day; without it, the days are decided one after another.",
+        ),
+    ] = True,
 ) -> None:
     """Generate the visits of --days days from PLAN's care plans, caseload and compliance policy,
     build their roster, and write it with demand.csv, flags.csv and continuity.csv into --out."""
@@ -51,7 +59,12 @@ def plan(
         data = load_plan(plan_file, policy_file=policy, map_file=map_file, travel_model=travel)
         params = SolveParams(time_limit_s=time_limit, seed=seed, solution_limit=solution_limit)
         result = plan_week(
-            data, first_day, days, params=params, on_progress=None if quiet else progress_printer()
+            data,
+            first_day,
+            days,
+            params=params,
+            on_progress=None if quiet else progress_printer(),
+            first_stage=first_stage,
         )
     written = write_week(result, out)
     if not quiet:

@@ -162,6 +162,9 @@ class Caregiver(_Frozen):
     max_work_min_per_week: int | None = Field(default=None, gt=0, le=7 * 24 * 60)
     # Working time in a calendar week beyond this is overtime, at Weights.overtime_per_s.
     overtime_after_min_per_week: int | None = Field(default=None, gt=0, le=7 * 24 * 60)
+    # The hours of the caregiver's contract in a week: workload fairness compares the work each
+    # caregiver is given with this (Weights.workload_spread_per_pct). None: not compared.
+    contracted_min_per_week: int | None = Field(default=None, gt=0, le=7 * 24 * 60)
     # Least time off between the end of one day's work and the start of the next day's.
     min_rest_min: int | None = Field(default=None, gt=0, le=24 * 60)
     # A route longer than break_after_min holds a break of break_min, and neither stretch of
@@ -199,6 +202,15 @@ class Caregiver(_Frozen):
                 name, _, until = part.partition(":")
                 out.append({"name": name, "valid_until": until.strip() or None})
         return out
+
+    def contract_target_min(self, horizon_days: int) -> float | None:
+        """The work a fair share of the contract asks over ``horizon_days``: the weekly contract
+        pro rata, but never more than the caregiver's shifts hold (time off lowers it). None
+        without a contract or without shifts."""
+        available = sum((s.end - s.start).total_seconds() / 60 for s in self.shifts)
+        if self.contracted_min_per_week is None or not available:
+            return None
+        return min(self.contracted_min_per_week * horizon_days / 7, available)
 
     def skills_on(self, day: date | None) -> frozenset[str]:
         """Skills plus the credentials valid on ``day`` (all of them when no day is given)."""
@@ -304,6 +316,9 @@ class Weights(_Frozen):
     max_lateness_per_s: int = Field(default=0, ge=0)
     # Per second of working time beyond a caregiver's weekly overtime threshold.
     overtime_per_s: int = Field(default=2, ge=0)
+    # Horizons of a week or more: per percentage point between the most and the least loaded
+    # caregiver, each one's planned work as a share of contracted_min_per_week.
+    workload_spread_per_pct: int = Field(default=300, ge=0)
 
 
 class TravelModelName(StrEnum):
@@ -377,6 +392,17 @@ class Scenario(_Frozen):
         for name in ("caregivers_by_id", "clients_by_id", "visits_by_id"):
             copied.__dict__.pop(name, None)
         return copied
+
+    def local_date(self, moment: datetime) -> date:
+        """The calendar day of ``moment`` in the scenario's zone (naive times are local)."""
+        return moment.date() if moment.tzinfo is None else moment.astimezone(self.zone).date()
+
+    def horizon_days(self) -> int:
+        """Calendar days from the earliest to the latest shift or visit window (0 when none)."""
+        moments = [m for c in self.caregivers for s in c.shifts for m in (s.start, s.end)]
+        moments += [m for v in self.visits for w in v.windows for m in (w.start, w.end)]
+        days = [self.local_date(m) for m in moments]
+        return (max(days) - min(days)).days + 1 if days else 0
 
     @cached_property
     def caregivers_by_id(self) -> dict[str, Caregiver]:

@@ -159,8 +159,19 @@ def format_week_summary(result: WeekResult) -> str:
         lines += [f"  - {visit_id}" for visit_id in missed_compliance]
     lines += ["", f"Compliance check of history + roster: {len(result.compliance_findings)} gap(s)"]
     lines += [f"  - {finding}" for finding in result.compliance_findings]
+    if result.first_stage is not None:
+        stage = result.first_stage
+        lines.append(
+            f"First stage (days and caregivers over the horizon): {stage.tasks_placed} of "
+            f"{stage.tasks} caregiver-visits placed"
+        )
     if roster.kpis is not None:
         lines.append(f"Overtime: {roster.kpis.overtime_min:.0f} min beyond weekly thresholds")
+        if roster.kpis.workload_spread_pct is not None:
+            lines.append(
+                f"Workload spread: {roster.kpis.workload_spread_pct:.0f} points between the "
+                "highest and the lowest share of contracted time worked"
+            )
     if result.continuity:
         n = len(result.continuity)
         distinct = sum(c.distinct_caregivers for c in result.continuity) / n

@@ -32,18 +32,24 @@ def format_summary(scenario: Scenario, roster: Roster) -> str:
             f"Preferred caregiver: {kpis.preferred_met} of {kpis.preferred_visits} visits whose "
             "client named one"
         )
+    if kpis.workload_spread_pct is not None:
+        lines.append(
+            f"Workload spread:   {kpis.workload_spread_pct:.0f} points between the most and the "
+            "least loaded caregiver (working time / contracted time)"
+        )
     if roster.solve_info is not None:
         info = roster.solve_info
         lines.append(
             f"Solver:            {info.status}, cost {info.cost}, {info.wall_s:.1f} s "
             f"(limit {info.time_limit_s:g} s, seed {info.seed})"
         )
-    lines += ["", "Caregivers (visits, service / available, utilisation, travel):"]
+    lines += ["", "Caregivers (visits, service / available, utilisation, travel, of contract):"]
     for use in kpis.caregivers:
+        share = "" if use.contract_share is None else f"  {use.contract_share:>4.0%} of contract"
         lines.append(
             f"  {use.caregiver_id:<12} {use.visits:>3} visits  {use.service_min:>5.0f}/"
             f"{use.available_min:<5.0f} min  {use.utilisation:>5.0%}  "
-            f"travel {use.travel_min:>4.0f} min"
+            f"travel {use.travel_min:>4.0f} min{share}"
         )
     lines += ["", "Routes:"]
     for route in roster.routes:

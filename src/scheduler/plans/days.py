@@ -17,6 +17,12 @@ its first solution in a minute (docs/benchmarks.md), so the week is cut into day
 - continuity carries over: each client prefers their two most frequent caregivers so far
   (history, then the days already solved).
 
+With a first stage (plans/assign.py), a flexible visit it placed is offered on the day it chose,
+with its own priority, and only on the days after that if it is not served there; each client
+prefers their team: everyone the first stage chose for them over the horizon (preferring only
+that day's choice was measured worse for continuity, docs/benchmarks.md); a client it gave
+nobody prefers their most frequent caregivers, as above.
+
 The time limit is shared equally among the days; a solution limit applies to each day's model.
 The day rosters are joined into one roster for the horizon, whose reasons, key figures and
 validation are computed against the whole horizon's scenario, as for any roster.
@@ -30,6 +36,7 @@ from datetime import date, datetime, timedelta
 
 from scheduler.api import solve, travel_model_for
 from scheduler.domain.model import Caregiver, Client, Dependency, Scenario, TimeWindow, Visit
+from scheduler.plans.assign import HorizonPlan
 from scheduler.solution.roster import Roster, Route, SolveInfo
 from scheduler.solve.compile import first_day
 from scheduler.solve.params import SolveParams
@@ -49,24 +56,42 @@ def solve_by_day(
     continuity_weight: int,
     params: SolveParams,
     on_progress: Callable[[Progress], None] | None = None,
+    *,
+    first_stage: HorizonPlan | None = None,
+    travel: TravelModel | None = None,
+    wall_s: float = 0.0,
 ) -> Roster:
     """The horizon's roster, built one day at a time (module docstring). ``own_clients`` are the
     clients as the agency gave them (their own preferred caregivers, if any); ``familiar`` who
-    served each client before the horizon."""
-    travel = travel_model_for(week)
+    served each client before the horizon. With a ``first_stage`` (plans/assign.py), the visits
+    it placed go on the day it chose, and each client prefers the caregivers it chose for them.
+    ``wall_s`` is time already spent (the first stage), counted into the roster's."""
+    travel = travel or travel_model_for(week)
     zone = week.zone
     visit_days = {v.id: sorted({_day(w.start) for w in v.windows}) for v in week.visits}
+    due_day: dict[str, date] = {}  # a visit keeps its own priority from this day on
+    if first_stage is not None:  # the chosen day first; later days only if it fails there
+        for v, chosen in first_stage.day_of_visit.items():
+            visit_days[v] = [d for d in visit_days[v] if d >= chosen]
+            due_day[v] = chosen
+    team: dict[str, set[str]] = {}  # per client, everyone the first stage chose over the horizon
+    for (client_id, _), people in (first_stage.caregivers_of if first_stage else {}).items():
+        team.setdefault(client_id, set()).update(people)
     served_start: dict[str, datetime] = {}
     routes: list[Route] = []
     # Visits per (client, caregiver): before the horizon (history) and on the days solved so far.
     seen: dict[str, Counter[str]] = {c: Counter({i: 1 for i in ids}) for c, ids in familiar.items()}
     per_day_s = params.time_limit_s / len(days)
-    wall_s = 0.0
     for day in days:
-        visits = _visits_of_day(week, day, visit_days, served_start)
+        visits = _visits_of_day(week, day, visit_days, served_start, due_day)
         if not visits:
             continue
-        clients = tuple(_with_familiar(c, seen, continuity_weight) for c in own_clients)
+        clients = tuple(
+            _planned(c, frozenset(team[c.id]), continuity_weight)
+            if c.id in team
+            else _with_familiar(c, seen, continuity_weight)
+            for c in own_clients
+        )
         scenario = week.model_copy(
             update={
                 "name": f"{week.name} {day.isoformat()}",
@@ -98,6 +123,7 @@ def _visits_of_day(
     day: date,
     visit_days: dict[str, list[date]],
     served_start: dict[str, datetime],
+    due_day: dict[str, date] | None = None,
 ) -> list[Visit]:
     by_id = week.visits_by_id
     today: dict[str, Visit] = {}
@@ -106,7 +132,8 @@ def _visits_of_day(
             continue
         windows = tuple(w for w in visit.windows if _day(w.start) == day)
         update: dict[str, object] = {"windows": windows}
-        if visit_days[visit.id][-1] > day:  # it could still go on a later day
+        due = (due_day or {}).get(visit.id, visit_days[visit.id][-1])
+        if due > day:  # it could still go on a later day
             update["priority"] = DEFERRABLE_PRIORITY
         today[visit.id] = visit.model_copy(update=update)
     # Dependencies: keep those inside today's model; turn one on a visit served earlier into a
@@ -176,6 +203,13 @@ def _with_familiar(client: Client, seen: dict[str, Counter[str]], weight: int) -
     allowed = [(n, c) for c, n in counts.items() if c not in client.excluded_caregivers]
     main = sorted(allowed, key=lambda nc: (-nc[0], nc[1]))[:MAIN_CAREGIVERS]
     return client.model_copy(update={"preferred_caregivers": frozenset(c for _, c in main)})
+
+
+def _planned(client: Client, chosen: frozenset[str], weight: int) -> Client:
+    """The client preferring the caregivers the first stage chose for them that day."""
+    if not weight or client.preferred_caregivers:
+        return client
+    return client.model_copy(update={"preferred_caregivers": chosen})
 
 
 def _join(

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
+from time import monotonic
 from typing import Self
 
 from pydantic import Field, field_validator, model_validator
 
+from scheduler.api import travel_model_for
 from scheduler.domain.model import (
     Caregiver,
     Client,
@@ -27,6 +29,7 @@ from scheduler.domain.model import (
 )
 from scheduler.domain.validation import find_reference_problems
 from scheduler.errors import Problem, ScenarioError
+from scheduler.plans.assign import HorizonPlan, plan_horizon
 from scheduler.plans.compliance_check import compliance_findings
 from scheduler.plans.days import solve_by_day
 from scheduler.plans.demand import Demand, Horizon, expand_demand, plan_reference_problems
@@ -35,6 +38,9 @@ from scheduler.plans.policy import Policy
 from scheduler.solution.roster import Roster
 from scheduler.solve.params import SolveParams
 from scheduler.solve.routing import Progress
+
+# Of a plan's time limit, the share the first stage (days and caregivers) may take.
+FIRST_STAGE_SHARE = 0.2
 
 
 class Availability(_Frozen):
@@ -229,6 +235,7 @@ class WeekResult:
     roster: Roster
     continuity: list[ClientContinuity]
     compliance_findings: list[str]  # intervals that do not hold (plans/compliance_check.py)
+    first_stage: HorizonPlan | None = None  # what the first stage chose (None: not run)
 
 
 def plan_week(
@@ -238,19 +245,43 @@ def plan_week(
     *,
     params: SolveParams,
     on_progress: Callable[[Progress], None] | None = None,
+    first_stage: bool = True,
 ) -> WeekResult:
-    """Expand the horizon and solve it day by day (plans/days.py); the roster of the whole
-    horizon is explained, measured and validated as any roster."""
+    """Expand the horizon; choose days and caregivers over all of it (plans/assign.py, a share
+    of the time limit) unless ``first_stage`` is off; then route it day by day (plans/days.py).
+    The roster of the whole horizon is explained, measured and validated as any roster."""
     week = build_week(plan, start, days)
+    dates = week.horizon.dates()
+    travel = travel_model_for(week.scenario)
+    chosen = None
+    stage_s = 0.0
+    if first_stage and week.scenario.visits:
+        started = monotonic()
+        chosen = plan_horizon(
+            week.scenario,
+            dates,
+            plan.agency.clients,
+            week.history_caregivers,
+            plan.continuity_weight,
+            travel,
+            time_limit_s=params.time_limit_s * FIRST_STAGE_SHARE,
+            seed=params.seed,
+            deterministic=params.solution_limit is not None,
+        )
+        stage_s = monotonic() - started
+        params = replace(params, time_limit_s=params.time_limit_s * (1 - FIRST_STAGE_SHARE))
     roster = solve_by_day(
         week.scenario,
-        week.horizon.dates(),
+        dates,
         plan.agency.clients,
         week.history_caregivers,
         plan.continuity_weight,
         params,
         on_progress,
+        first_stage=chosen,
+        travel=travel,
+        wall_s=stage_s,
     )
     services = {visit_id: origin.service for visit_id, origin in week.demand.origins.items()}
     findings = compliance_findings(plan, roster, services, start, days)
-    return WeekResult(week, roster, continuity(roster, week.history_caregivers), findings)
+    return WeekResult(week, roster, continuity(roster, week.history_caregivers), findings, chosen)

@@ -18,9 +18,11 @@ def compute_kpis(scenario: Scenario, roster: Roster) -> Kpis:
         use["working_min"] += minutes(route.departure, route.return_home)
 
     caregivers = []
+    horizon_days = scenario.horizon_days()
     for caregiver in scenario.caregivers:
         use = by_caregiver.get(caregiver.id, defaultdict(float))
         available = sum(minutes(s.start, s.end) for s in caregiver.shifts)
+        target = caregiver.contract_target_min(horizon_days)
         caregivers.append(
             CaregiverUse(
                 caregiver_id=caregiver.id,
@@ -30,6 +32,7 @@ def compute_kpis(scenario: Scenario, roster: Roster) -> Kpis:
                 working_min=round(use["working_min"], 1),
                 available_min=round(available, 1),
                 utilisation=round(use["service_min"] / available, 3) if available else 0.0,
+                contract_share=round(use["working_min"] / target, 3) if target else None,
             )
         )
 
@@ -45,6 +48,7 @@ def compute_kpis(scenario: Scenario, roster: Roster) -> Kpis:
             preferred_met += 1
 
     late = [m for m in _lateness_min(scenario, roster) if m > 0]
+    shares = [c.contract_share for c in caregivers if c.contract_share is not None]
     return Kpis(
         visits_total=len(scenario.visits),
         visits_assigned=len(assigned_ids),
@@ -58,6 +62,7 @@ def compute_kpis(scenario: Scenario, roster: Roster) -> Kpis:
         lateness_min=round(sum(late), 3),
         max_lateness_min=round(max(late, default=0.0), 3),
         overtime_min=round(sum(_overtime_min(scenario, roster).values()), 1),
+        workload_spread_pct=round(100 * (max(shares) - min(shares)), 1) if shares else None,
         caregivers=tuple(caregivers),
     )
 

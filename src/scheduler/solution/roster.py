@@ -54,6 +54,7 @@ class CaregiverUse(_Frozen):
     working_min: float
     available_min: float
     utilisation: float  # service minutes / available shift minutes
+    contract_share: float | None = None  # working minutes / Caregiver.contract_target_min
 
 
 class Kpis(_Frozen):
@@ -69,6 +70,8 @@ class Kpis(_Frozen):
     lateness_min: float = 0.0  # ... by this much in all ...
     max_lateness_min: float = 0.0  # ... and at most
     overtime_min: float = 0.0  # working time beyond caregivers' weekly overtime thresholds
+    # Workload fairness: max - min contract_share over the caregivers with a contract, in points.
+    workload_spread_pct: float | None = None
     caregivers: tuple[CaregiverUse, ...]
 
 

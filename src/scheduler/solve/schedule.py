@@ -1,4 +1,5 @@
-"""Exact start times for fixed routes (CP-SAT): the only module that imports CP-SAT.
+"""The CP-SAT models (the only module that imports CP-SAT): exact start times for fixed routes,
+and the first stage of a horizon (days and caregivers, ``assign_horizon``, further down).
 
 Routing decides who goes where and in what order; this model then picks the start times. With the
 order fixed, every rule is a difference constraint (travel, windows, synchronised starts, lags,
@@ -174,3 +175,262 @@ def _lateness_cost(
     for seconds in late:
         model.add(latest >= seconds)
     return problem.lateness_weight * sum(late) + problem.max_lateness_weight * latest
+
+
+# --- The horizon's first stage: days and caregivers, before any route is built -----------------
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way to serve a task: on ``day`` by ``caregiver``, starting in [``earliest_min``,
+    ``latest_min``] (minutes after that day's midnight, inside the caregiver's shifts)."""
+
+    task: int
+    day: int
+    caregiver: int
+    work_min: int  # service plus an estimate of the travel to it
+    earliest_min: int
+    latest_min: int
+    cost: int  # preferences and distance from the caregiver's home
+
+
+@dataclass(frozen=True)
+class HorizonModel:
+    """Compiled first stage (plans/assign.py builds it). A task is one caregiver's share of a
+    visit: a double-handed visit has two, served on the same day by two people."""
+
+    task_visit: tuple[int, ...]
+    task_client: tuple[int, ...]
+    task_unserved_cost: tuple[int, ...]
+    options: tuple[Option, ...]
+    day_capacity_min: dict[tuple[int, int], int]  # (caregiver, day) -> work it can hold
+    week_of_day: tuple[int, ...]
+    week_max_min: dict[tuple[int, int], int]  # (caregiver, week) -> limit
+    overtime_after_min: dict[tuple[int, int], int]  # (caregiver, week) -> threshold
+    overtime_cost_per_min: int
+    contract_target_min: dict[int, float]  # caregiver -> fair share of work over the horizon
+    spread_cost_per_pct: int
+    face_cost: dict[tuple[int, int], int]  # (client, caregiver) -> cost of that person at all
+    # Day pairs two visits may not take together (a lag between them that cannot hold).
+    exclusive_days: tuple[tuple[int, int, int, int], ...]  # (visit, day, visit, day)
+
+
+def assign_horizon(
+    model_in: HorizonModel, time_limit_s: float, seed: int, deterministic: bool = False
+) -> tuple[Option | None, ...]:
+    """The chosen option of each task (None: left for the day models to try).
+
+    Capacity is checked per caregiver and day as work (service + travel estimate) against the
+    shift time, and, for each distinct window span of that day, against the span's length (the
+    visits that must start inside it fit there). Weekly limits hold per calendar week; work over
+    the overtime threshold, new faces per client, and the spread of work as a share of contract
+    are costs, next to each option's own cost and the cost of a task left out.
+    """
+    m = model_in
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x[{o.task},{o.day},{o.caregiver}]") for o in m.options]
+    by_task: dict[int, list[int]] = {}
+    by_visit_day: dict[tuple[int, int], list[int]] = {}
+    by_caregiver_day: dict[tuple[int, int], list[int]] = {}
+    for i, o in enumerate(m.options):
+        by_task.setdefault(o.task, []).append(i)
+        by_visit_day.setdefault((m.task_visit[o.task], o.day), []).append(i)
+        by_caregiver_day.setdefault((o.caregiver, o.day), []).append(i)
+
+    # A visit goes on at most one day; each of its tasks is served that day or not at all.
+    tasks_of_visit: dict[int, list[int]] = {}
+    for t, v in enumerate(m.task_visit):
+        tasks_of_visit.setdefault(v, []).append(t)
+    on_day: dict[tuple[int, int], cp_model.IntVar] = {}
+    days_of_visit: dict[int, list[cp_model.IntVar]] = {}
+    for v, d in sorted(by_visit_day):
+        on_day[v, d] = model.new_bool_var(f"day[{v},{d}]")
+        days_of_visit.setdefault(v, []).append(on_day[v, d])
+        for t in tasks_of_visit[v]:
+            that_day = [x[i] for i in by_task.get(t, []) if m.options[i].day == d]
+            model.add(sum(that_day) == on_day[v, d])
+    for days in days_of_visit.values():
+        model.add_at_most_one(days)
+    for v, d, w, e in m.exclusive_days:
+        if (v, d) in on_day and (w, e) in on_day:
+            model.add_bool_or([on_day[v, d].negated(), on_day[w, e].negated()])
+    # The two tasks of a double-handed visit: two different people.
+    by_visit_caregiver: dict[tuple[int, int, int], list[int]] = {}
+    for i, o in enumerate(m.options):
+        by_visit_caregiver.setdefault((m.task_visit[o.task], o.day, o.caregiver), []).append(i)
+    for items in by_visit_caregiver.values():
+        if len(items) > 1:
+            model.add_at_most_one(x[i] for i in items)
+
+    # Capacity per caregiver and day: in all, and inside each window span.
+    limits: list[tuple[list[int], int]] = []  # (options, work they can hold together)
+    for (c, d), items in by_caregiver_day.items():
+        limits.append((items, m.day_capacity_min[c, d]))
+        spans = _window_spans([m.options[i] for i in items])
+        limits += [([items[k] for k in inside], room) for inside, room in spans]
+    for items, room in limits:
+        model.add(sum(m.options[i].work_min * x[i] for i in items) <= room)
+
+    # Weekly limits, overtime, and work per caregiver.
+    work_in_week: dict[tuple[int, int], list[int]] = {}
+    for i, o in enumerate(m.options):
+        work_in_week.setdefault((o.caregiver, m.week_of_day[o.day]), []).append(i)
+    costs: list[cp_model.LinearExprT] = []
+    for key, items in work_in_week.items():
+        work = sum(m.options[i].work_min * x[i] for i in items)
+        if key in m.week_max_min:
+            model.add(work <= m.week_max_min[key])
+        if key in m.overtime_after_min and m.overtime_cost_per_min:
+            over = model.new_int_var(0, 7 * 24 * 60, f"overtime[{key}]")
+            model.add(over >= work - m.overtime_after_min[key])
+            costs.append(m.overtime_cost_per_min * over)
+
+    # Workload fairness: the spread between the highest and lowest share of contract, in points.
+    if m.spread_cost_per_pct and len(m.contract_target_min) > 1:
+        high = model.new_int_var(0, 1000, "share_high")
+        low = model.new_int_var(0, 1000, "share_low")
+        of_caregiver: dict[int, list[int]] = {}
+        for i, o in enumerate(m.options):
+            of_caregiver.setdefault(o.caregiver, []).append(i)
+        for c, target_min in m.contract_target_min.items():
+            work = sum(m.options[i].work_min * x[i] for i in of_caregiver.get(c, []))
+            target = max(1, round(target_min))
+            model.add(100 * work <= high * target)
+            model.add(100 * work >= low * target)
+        model.add(low <= high)
+        costs.append(m.spread_cost_per_pct * (high - low))
+
+    # Continuity: each person a client sees at all costs once.
+    faces: dict[tuple[int, int], cp_model.IntVar] = {}
+    for i, o in enumerate(m.options):
+        key = (m.task_client[o.task], o.caregiver)
+        if key not in faces:
+            faces[key] = model.new_bool_var(f"face[{key}]")
+            costs.append(m.face_cost.get(key, 0) * faces[key])
+        model.add_implication(x[i], faces[key])
+
+    served = {t: sum(x[i] for i in items) for t, items in by_task.items()}
+    costs += [m.task_unserved_cost[t] * (1 - served[t]) for t in served]
+    costs += [o.cost * x[i] for i, o in enumerate(m.options) if o.cost]
+    model.minimize(sum(costs))
+    hint = _greedy_assignment(m, limits, tasks_of_visit)
+    for i, var in enumerate(x):
+        model.add_hint(var, i in hint)
+
+    solver = cp_model.CpSolver()
+    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = 2
+    if deterministic:  # the same answer on any machine: a budget in CP-SAT's own time units
+        solver.parameters.interleave_search = True
+        solver.parameters.max_deterministic_time = time_limit_s
+    else:
+        solver.parameters.max_time_in_seconds = time_limit_s
+    status = solver.solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        taken = {i for i in range(len(x)) if solver.value(x[i])}
+    else:  # no answer in the time: the greedy one holds every rule too
+        taken = hint
+    chosen: list[Option | None] = [None] * len(m.task_visit)
+    for i in taken:
+        chosen[m.options[i].task] = m.options[i]
+    return tuple(chosen)
+
+
+def _greedy_assignment(
+    m: HorizonModel, limits: list[tuple[list[int], int]], tasks_of_visit: dict[int, list[int]]
+) -> set[int]:
+    """A first answer to start CP-SAT from: visits by priority, the most constrained first; each
+    to the cheapest day and people that still fit every limit (capacity, spans, weekly limits,
+    day pairs), a person the client already sees costing no new face."""
+    limits_of: dict[int, list[int]] = {}
+    for k, (items, _) in enumerate(limits):
+        for i in items:
+            limits_of.setdefault(i, []).append(k)
+    room = [r for _, r in limits]
+    week_left = dict(m.week_max_min)
+    by_visit_day: dict[tuple[int, int], dict[int, list[int]]] = {}
+    for i, o in enumerate(m.options):
+        by_visit_day.setdefault((m.task_visit[o.task], o.day), {}).setdefault(o.task, []).append(i)
+    forbidden: dict[tuple[int, int], set[tuple[int, int]]] = {}
+    for v, d, w, e in m.exclusive_days:
+        forbidden.setdefault((v, d), set()).add((w, e))
+        forbidden.setdefault((w, e), set()).add((v, d))
+    day_of: dict[int, int] = {}
+    faces: set[tuple[int, int]] = set()
+    chosen: set[int] = set()
+
+    def fits(i: int) -> bool:
+        o = m.options[i]
+        week = (o.caregiver, m.week_of_day[o.day])
+        return all(room[k] >= o.work_min for k in limits_of.get(i, ())) and (
+            week not in week_left or week_left[week] >= o.work_min
+        )
+
+    def take(i: int) -> None:
+        o = m.options[i]
+        for k in limits_of.get(i, ()):
+            room[k] -= o.work_min
+        week = (o.caregiver, m.week_of_day[o.day])
+        if week in week_left:
+            week_left[week] -= o.work_min
+        faces.add((m.task_client[o.task], o.caregiver))
+        chosen.add(i)
+
+    def price(i: int) -> int:
+        o = m.options[i]
+        face = (m.task_client[o.task], o.caregiver)
+        return o.cost + (0 if face in faces else m.face_cost.get(face, 0))
+
+    days_of_visit: dict[int, list[int]] = {}
+    choices = dict.fromkeys(tasks_of_visit, 0)
+    for (v, d), options in by_visit_day.items():
+        days_of_visit.setdefault(v, []).append(d)
+        choices[v] += sum(len(items) for items in options.values())
+    visits = sorted(
+        tasks_of_visit, key=lambda v: (-m.task_unserved_cost[tasks_of_visit[v][0]], choices[v])
+    )
+    for v in visits:
+        best: tuple[int, list[int]] | None = None
+        for d in sorted(days_of_visit.get(v, [])):
+            if any(day_of.get(w) == e for w, e in forbidden.get((v, d), ())):
+                continue
+            picks: list[int] = []
+            people: set[int] = set()
+            for t in tasks_of_visit[v]:
+                options = by_visit_day[v, d].get(t, [])
+                usable = [i for i in options if m.options[i].caregiver not in people and fits(i)]
+                if not usable:
+                    break
+                pick = min(usable, key=price)
+                picks.append(pick)
+                people.add(m.options[pick].caregiver)
+            if len(picks) == len(tasks_of_visit[v]):
+                total = sum(price(i) for i in picks)
+                if best is None or total < best[0]:
+                    best = (total, picks)
+        if best is not None:
+            for i in best[1]:
+                take(i)
+            day_of[v] = m.options[best[1][0]].day
+    return chosen
+
+
+def _window_spans(options: list[Option]) -> list[tuple[list[int], int]]:
+    """Energetic bounds for one caregiver's day: for each span [a, b] between an earliest and a
+    latest start, the options that must start inside it and the work they can hold together
+    (b - a plus the longest of them: all but the last one end before b). Only spans whose
+    options could exceed that are returned; the others cannot bind."""
+    out = []
+    earliest = sorted({o.earliest_min for o in options})
+    latest = sorted({o.latest_min for o in options})
+    for a in earliest:
+        for b in latest:
+            if b < a:
+                continue
+            inside = [k for k, o in enumerate(options) if a <= o.earliest_min and o.latest_min <= b]
+            if len(inside) < 2:
+                continue
+            room = b - a + max(options[k].work_min for k in inside)
+            if sum(options[k].work_min for k in inside) > room:
+                out.append((inside, room))
+    return out
