@@ -3,6 +3,7 @@
     python benchmarks/week.py sample --time-limit 90
     python benchmarks/week.py synthetic --visits-per-day 150 --caregivers 120 --time-limit 240
     python benchmarks/week.py tradeoff --time-limit 60 --weights 0,600,1800,5400
+    python benchmarks/week.py synthetic --fairness-weight 0 --time-limit 240
 
 Each run prints one markdown row: wall time (expansion, solve, validation), visits, travel,
 continuity (mean distinct caregivers per client, main caregiver's share), overtime, workload
@@ -57,6 +58,18 @@ def row(label: str, limit_s: float, wall_s: float, result: WeekResult) -> str:
     )
 
 
+def with_fairness(plan: PlanInput, weight: int | None) -> PlanInput:
+    """The plan with ``weights.workload_deviation_per_pct`` set (None: as the plan has it)."""
+    if weight is None:
+        return plan
+    settings = plan.agency.settings
+    weights = settings.weights.model_copy(update={"workload_deviation_per_pct": weight})
+    agency = plan.agency.model_copy(
+        update={"settings": settings.model_copy(update={"weights": weights})}
+    )
+    return plan.model_copy(update={"agency": agency})
+
+
 def run(plan: PlanInput, label: str, limit_s: float, seed: int, first_stage: bool) -> str:
     started = time.monotonic()
     params = SolveParams(time_limit_s=limit_s, seed=seed)
@@ -80,18 +93,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--caregivers", type=int, default=120)
     parser.add_argument("--weights", default="0,600,1800,5400")
     parser.add_argument("--no-first-stage", dest="first_stage", action="store_false")
+    parser.add_argument("--fairness-weight", type=int, help="workload_deviation_per_pct")
     args = parser.parse_args(argv)
     stage = args.first_stage
+    fair = args.fairness_weight
+    suffix = "" if fair is None else f", fairness weight {fair}"
     print(f"{date.today()} · {platform.machine()} · Python {platform.python_version()}")
     print(HEADER)
     if args.what == "sample":
-        print(run(load_plan(SAMPLE), "sample week", args.time_limit, args.seed, stage), flush=True)
+        plan = with_fairness(load_plan(SAMPLE), fair)
+        print(run(plan, "sample week" + suffix, args.time_limit, args.seed, stage), flush=True)
     elif args.what == "synthetic":
-        plan = synthetic_plan(args.visits_per_day, args.caregivers, args.seed)
-        label = f"synthetic {args.visits_per_day}/day, {args.caregivers} caregivers"
+        plan = with_fairness(synthetic_plan(args.visits_per_day, args.caregivers, args.seed), fair)
+        label = f"synthetic {args.visits_per_day}/day, {args.caregivers} caregivers{suffix}"
         print(run(plan, label, args.time_limit, args.seed, stage), flush=True)
     else:
-        base = load_plan(SAMPLE)
+        base = with_fairness(load_plan(SAMPLE), fair)
         for weight in (int(w) for w in args.weights.split(",")):
             plan = base.model_copy(update={"continuity_weight": weight})
             print(

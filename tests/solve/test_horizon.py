@@ -17,8 +17,8 @@ def model(
     *,
     days: int = 1,
     capacity_min: int = 480,
-    contract_target_min: dict[int, float] | None = None,
-    spread_cost_per_pct: int = 0,
+    fairness_groups: tuple[dict[int, float], ...] = (),
+    deviation_cost_per_pct: int = 0,
     face_cost: dict[tuple[int, int], int] | None = None,
     exclusive_days: tuple[tuple[int, int, int, int], ...] = (),
     week_max_min: dict[tuple[int, int], int] | None = None,
@@ -34,8 +34,8 @@ def model(
         week_max_min=week_max_min or {},
         overtime_after_min={},
         overtime_cost_per_min=0,
-        contract_target_min=contract_target_min or {},
-        spread_cost_per_pct=spread_cost_per_pct,
+        fairness_groups=fairness_groups,
+        deviation_cost_per_pct=deviation_cost_per_pct,
         face_cost=face_cost or {},
         exclusive_days=exclusive_days,
     )
@@ -110,12 +110,12 @@ def test_fairness_shares_the_work_by_contract() -> None:
     # Four visits; caregiver 0 is nearer (caregiver 1 costs 10 more per visit). Caregiver 1 has
     # twice caregiver 0's contract: fair shares are 1/3 and 2/3 of the work.
     options = every(4, 2, cost1=10)
-    targets = {0: 240.0, 1: 480.0}
+    targets = ({0: 240.0, 1: 480.0},)
     chosen = solve(
-        model((0, 1, 2, 3), options, days=2, contract_target_min=targets, spread_cost_per_pct=50)
+        model((0, 1, 2, 3), options, days=2, fairness_groups=targets, deviation_cost_per_pct=50)
     )
     per_caregiver = [sum(o.caregiver == c for o in chosen if o) for c in (0, 1)]
     assert per_caregiver == [1, 3]  # 25 % and 37.5 % of contract: the closest shares
     # Without the fairness weight, the nearer caregiver takes everything.
-    chosen = solve(model((0, 1, 2, 3), options, days=2, contract_target_min=targets))
+    chosen = solve(model((0, 1, 2, 3), options, days=2, fairness_groups=targets))
     assert [sum(o.caregiver == c for o in chosen if o) for c in (0, 1)] == [4, 0]

@@ -207,21 +207,23 @@ def test_a_long_day_gets_its_break_and_the_validator_checks_it() -> None:
 
 def test_workload_is_measured_against_each_contract() -> None:
     # One day: "full" (contract 2,100 min a week: 300 min a day) and "half" (1,050: 150 a day)
-    # each serve one 60-min visit next door; "casual" has no contract and is not compared.
+    # each serve one 60-min visit next door; "casual" has no contract and is not compared; the
+    # physiotherapist has no work today but is compared only with other physiotherapists.
     full = caregiver("full", contracted_min_per_week=2100, home=place(1, 0))
     half = caregiver("half", contracted_min_per_week=1050, home=place(0, 1))
     casual = caregiver("casual", home=place(5, 5))
+    physio = caregiver("physio", role="pt", skills=("physiotherapy",), contracted_min_per_week=600)
     clients = [client("c1", where=place(1, 0)), client("c2", where=place(0, 1))]
     visits = [
         visit("v1", "c1", duration_min=60, pinned_caregiver="full"),
         visit("v2", "c2", duration_min=60, pinned_caregiver="half"),
     ]
-    roster = solve_checked(scenario([full, half, casual], clients, visits))
+    roster = solve_checked(scenario([full, half, casual, physio], clients, visits))
     kpis = roster.kpis
     assert kpis is not None
     shares = {c.caregiver_id: c.contract_share for c in kpis.caregivers}
     # The whole roster spans one day, so the fair share is a seventh of the week's contract.
-    assert shares["casual"] is None
+    assert shares["casual"] is None and shares["physio"] == 0
     assert shares["full"] == pytest.approx(60 / 300, abs=0.01)
     assert shares["half"] == pytest.approx(60 / 150, abs=0.01)
     assert kpis.workload_spread_pct == pytest.approx(20, abs=1)

@@ -163,7 +163,7 @@ class Caregiver(_Frozen):
     # Working time in a calendar week beyond this is overtime, at Weights.overtime_per_s.
     overtime_after_min_per_week: int | None = Field(default=None, gt=0, le=7 * 24 * 60)
     # The hours of the caregiver's contract in a week: workload fairness compares the work each
-    # caregiver is given with this (Weights.workload_spread_per_pct). None: not compared.
+    # caregiver is given with this (Weights.workload_deviation_per_pct). None: not compared.
     contracted_min_per_week: int | None = Field(default=None, gt=0, le=7 * 24 * 60)
     # Least time off between the end of one day's work and the start of the next day's.
     min_rest_min: int | None = Field(default=None, gt=0, le=24 * 60)
@@ -316,9 +316,10 @@ class Weights(_Frozen):
     max_lateness_per_s: int = Field(default=0, ge=0)
     # Per second of working time beyond a caregiver's weekly overtime threshold.
     overtime_per_s: int = Field(default=2, ge=0)
-    # Horizons of a week or more: per percentage point between the most and the least loaded
-    # caregiver, each one's planned work as a share of contracted_min_per_week.
-    workload_spread_per_pct: int = Field(default=300, ge=0)
+    # Workload fairness in a weekly plan's first stage: per caregiver with a contract and per
+    # percentage point between their planned work as a share of contract and a level common to
+    # their role.
+    workload_deviation_per_pct: int = Field(default=60, ge=0)
 
 
 class TravelModelName(StrEnum):

@@ -170,7 +170,7 @@ def format_week_summary(result: WeekResult) -> str:
         if roster.kpis.workload_spread_pct is not None:
             lines.append(
                 f"Workload spread: {roster.kpis.workload_spread_pct:.0f} points between the "
-                "highest and the lowest share of contracted time worked"
+                "highest and the lowest share of contracted time worked, within a role"
             )
     if result.continuity:
         n = len(result.continuity)

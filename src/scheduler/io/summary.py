@@ -35,7 +35,7 @@ def format_summary(scenario: Scenario, roster: Roster) -> str:
     if kpis.workload_spread_pct is not None:
         lines.append(
             f"Workload spread:   {kpis.workload_spread_pct:.0f} points between the most and the "
-            "least loaded caregiver (working time / contracted time)"
+            "least loaded caregiver of a role (working time / contracted time)"
         )
     if roster.solve_info is not None:
         info = roster.solve_info

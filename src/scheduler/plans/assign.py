@@ -15,8 +15,9 @@ caregivers, with
 - weekly limits and the overtime threshold per calendar week;
 - lags between visits as day pairs that cannot go together (the gap between sessions);
 - costs: each task left out (priority), each person a client sees (less for one who served them
-  before), the spread of work as a share of contract (workload fairness), overtime, the
-  client's own preferences, and the distance from the caregiver's home.
+  before), workload fairness (each caregiver's distance, in points of their contract, from a
+  level common to their role), overtime, the client's own preferences, and the distance from
+  the caregiver's home.
 
 The day models then route each day with the chosen days fixed and the chosen caregivers as the
 client's preferred ones for that day (plans/days.py); routing may still deviate at that cost.
@@ -37,7 +38,8 @@ from scheduler.domain.preferences import preference_cost
 from scheduler.solve.schedule import HorizonModel, Option, assign_horizon
 from scheduler.travel.base import TravelModel, TravelProfile, profile_of
 
-CANDIDATES_PER_TASK = 12  # the nearest eligible caregivers (by home), plus familiar ones
+CANDIDATES_PER_TASK = 12  # the nearest eligible caregivers (by home), plus familiar ones ...
+CLIENTS_PER_CAREGIVER = 4  # ... plus anyone for whom the client is among their nearest
 # Travel estimate per visit: the mean time to the nearest quarter of the other clients (routes
 # do not chain nearest neighbours: windows make them zigzag; measured in docs/benchmarks.md).
 NEIGHBOUR_SHARE = 0.5
@@ -142,6 +144,12 @@ class _Compiler:
         task_client: list[int] = []
         unserved: list[int] = []
         options: list[Option] = []
+        eligible = {
+            (v, day): self._eligible(visit, day, spans, shifts)
+            for v, visit in enumerate(week.visits)
+            for day, spans in self._windows_by_day(visit).items()
+        }
+        nearby = self._nearby_clients(eligible)
         for v, visit in enumerate(week.visits):
             client = self.client_index[visit.client_id]
             tasks = list(range(len(task_visit), len(task_visit) + visit.caregivers_required))
@@ -150,8 +158,18 @@ class _Compiler:
                 task_visit.append(v)
                 task_client.append(client)
                 unserved.append(self.weights.unassigned_per_priority * visit.priority)
-            for day, spans in self._windows_by_day(visit).items():
-                for c, earliest, latest in self._candidates(visit, client, day, spans, shifts):
+            known = self.familiar.get(visit.client_id, frozenset())
+            for (w, day), found in eligible.items():
+                if w != v:
+                    continue
+                for rank, (c, earliest, latest) in enumerate(found):
+                    wanted = (
+                        rank < CANDIDATES_PER_TASK
+                        or week.caregivers[c].id in known
+                        or client in nearby[c]
+                    )
+                    if not wanted:
+                        continue
                     work = visit.duration_min + estimate_min[self.profiles[c]].get(client, 0)
                     cost = self._option_cost(c, visit, client)
                     options += [Option(t, day, c, work, earliest, latest, cost) for t in tasks]
@@ -165,8 +183,8 @@ class _Compiler:
             week_max_min=self._weekly("max_work_min_per_week"),
             overtime_after_min=self._weekly("overtime_after_min_per_week"),
             overtime_cost_per_min=self.weights.overtime_per_s * 60,
-            contract_target_min=self._contract_targets(),
-            spread_cost_per_pct=self.weights.workload_spread_per_pct,
+            fairness_groups=self._fairness_groups(options),
+            deviation_cost_per_pct=self.weights.workload_deviation_per_pct,
             face_cost=self._face_costs(),
             exclusive_days=self._exclusive_days(),
         )
@@ -204,28 +222,45 @@ class _Compiler:
             out.setdefault(start[0], []).append((start[1], end_min))
         return out
 
-    def _candidates(
+    def _eligible(
         self,
         visit: Visit,
-        client: int,
         day: int,
         spans: list[tuple[int, int]],
         shifts: dict[tuple[int, int], list[tuple[int, int]]],
     ) -> list[tuple[int, int, int]]:
-        """(caregiver, earliest, latest start) of the eligible caregivers whose shift that day
-        meets the visit's window: the nearest ones and those who served the client before."""
-        week = self.week
-        client_model = week.clients[client]
-        known = self.familiar.get(client_model.id, frozenset())
-        found: list[tuple[int, int, int, int, bool]] = []
-        for c, caregiver in enumerate(week.caregivers):
+        """(caregiver, earliest, latest start) of every eligible caregiver whose shift that day
+        meets the visit's window, the nearest (by home) first."""
+        client = self.client_index[visit.client_id]
+        client_model = self.week.clients[client]
+        found = []
+        for c, caregiver in enumerate(self.week.caregivers):
             fits = _start_range(spans, shifts.get((c, day), []), visit.duration_min)
             if fits is None or not is_eligible(caregiver, client_model, visit, self.days[day]):
                 continue
-            found.append((self._home_s(c, client), c, fits[0], fits[1], caregiver.id in known))
+            found.append((self._home_s(c, client), c, fits[0], fits[1]))
         found.sort()
-        keep = found[:CANDIDATES_PER_TASK] + [f for f in found[CANDIDATES_PER_TASK:] if f[4]]
-        return [(c, earliest, latest) for _, c, earliest, latest, _ in keep]
+        return [(c, earliest, latest) for _, c, earliest, latest in found]
+
+    def _nearby_clients(
+        self, eligible: dict[tuple[int, int], list[tuple[int, int, int]]]
+    ) -> dict[int, set[int]]:
+        """Per caregiver, the ``CLIENTS_PER_CAREGIVER`` nearest clients with a visit they may
+        serve: offered to them even when nearer caregivers fill the visit's candidates, so that
+        nobody is out of reach of the first stage (workload fairness needs everyone)."""
+        reachable: dict[int, set[int]] = {}
+        for (v, _), found in eligible.items():
+            client = self.client_index[self.week.visits[v].client_id]
+            for c, _, _ in found:
+                reachable.setdefault(c, set()).add(client)
+        return {
+            c: set(
+                sorted(reachable.get(c, ()), key=lambda k: self._home_s(c, k))[
+                    :CLIENTS_PER_CAREGIVER
+                ]
+            )
+            for c in range(len(self.week.caregivers))
+        }
 
     def _option_cost(self, c: int, visit: Visit, client: int) -> int:
         caregiver = self.week.caregivers[c]
@@ -262,14 +297,17 @@ class _Compiler:
                 out.update({(c, w): limit for w in set(self._weeks_of_days())})
         return out
 
-    def _contract_targets(self) -> dict[int, float]:
+    def _fairness_groups(self, options: list[Option]) -> tuple[dict[int, float], ...]:
+        """Caregivers with a contract, by role (a physiotherapist's week is not an aide's), who
+        may serve anything at all in the horizon (no plan can give the others work)."""
         horizon_days = self.week.horizon_days()
-        out = {}
+        offered = {o.caregiver for o in options}
+        groups: dict[str, dict[int, float]] = {}
         for c, caregiver in enumerate(self.week.caregivers):
             target = caregiver.contract_target_min(horizon_days)
-            if target:
-                out[c] = target
-        return out
+            if target and c in offered:
+                groups.setdefault(caregiver.role.value, {})[c] = target
+        return tuple(groups[role] for role in sorted(groups))
 
     def _face_costs(self) -> dict[tuple[int, int], int]:
         weight = self.continuity_weight

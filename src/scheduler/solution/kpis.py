@@ -48,7 +48,11 @@ def compute_kpis(scenario: Scenario, roster: Roster) -> Kpis:
             preferred_met += 1
 
     late = [m for m in _lateness_min(scenario, roster) if m > 0]
-    shares = [c.contract_share for c in caregivers if c.contract_share is not None]
+    shares_by_role: dict[str, list[float]] = defaultdict(list)
+    for caregiver, use in zip(scenario.caregivers, caregivers, strict=True):
+        if use.contract_share is not None:
+            shares_by_role[caregiver.role.value].append(use.contract_share)
+    spreads = [max(shares) - min(shares) for shares in shares_by_role.values()]
     return Kpis(
         visits_total=len(scenario.visits),
         visits_assigned=len(assigned_ids),
@@ -62,7 +66,7 @@ def compute_kpis(scenario: Scenario, roster: Roster) -> Kpis:
         lateness_min=round(sum(late), 3),
         max_lateness_min=round(max(late, default=0.0), 3),
         overtime_min=round(sum(_overtime_min(scenario, roster).values()), 1),
-        workload_spread_pct=round(100 * (max(shares) - min(shares)), 1) if shares else None,
+        workload_spread_pct=round(100 * max(spreads), 1) if spreads else None,
         caregivers=tuple(caregivers),
     )
 

@@ -70,7 +70,8 @@ class Kpis(_Frozen):
     lateness_min: float = 0.0  # ... by this much in all ...
     max_lateness_min: float = 0.0  # ... and at most
     overtime_min: float = 0.0  # working time beyond caregivers' weekly overtime thresholds
-    # Workload fairness: max - min contract_share over the caregivers with a contract, in points.
+    # Workload fairness: max - min contract_share among caregivers of the same role who have a
+    # contract, in points; the largest such spread over the roles.
     workload_spread_pct: float | None = None
     caregivers: tuple[CaregiverUse, ...]
 

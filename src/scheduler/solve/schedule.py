@@ -208,8 +208,10 @@ class HorizonModel:
     week_max_min: dict[tuple[int, int], int]  # (caregiver, week) -> limit
     overtime_after_min: dict[tuple[int, int], int]  # (caregiver, week) -> threshold
     overtime_cost_per_min: int
-    contract_target_min: dict[int, float]  # caregiver -> fair share of work over the horizon
-    spread_cost_per_pct: int
+    # Caregivers compared for workload fairness (one group per role): caregiver -> fair share of
+    # work over the horizon (minutes, from the contract).
+    fairness_groups: tuple[dict[int, float], ...]
+    deviation_cost_per_pct: int
     face_cost: dict[tuple[int, int], int]  # (client, caregiver) -> cost of that person at all
     # Day pairs two visits may not take together (a lag between them that cannot hold).
     exclusive_days: tuple[tuple[int, int, int, int], ...]  # (visit, day, visit, day)
@@ -223,8 +225,9 @@ def assign_horizon(
     Capacity is checked per caregiver and day as work (service + travel estimate) against the
     shift time, and, for each distinct window span of that day, against the span's length (the
     visits that must start inside it fit there). Weekly limits hold per calendar week; work over
-    the overtime threshold, new faces per client, and the spread of work as a share of contract
-    are costs, next to each option's own cost and the cost of a task left out.
+    the overtime threshold, new faces per client, and each caregiver's distance from their
+    fairness group's common share of contract are costs, next to each option's own cost and the
+    cost of a task left out.
     """
     m = model_in
     model = cp_model.CpModel()
@@ -285,20 +288,22 @@ def assign_horizon(
             model.add(over >= work - m.overtime_after_min[key])
             costs.append(m.overtime_cost_per_min * over)
 
-    # Workload fairness: the spread between the highest and lowest share of contract, in points.
-    if m.spread_cost_per_pct and len(m.contract_target_min) > 1:
-        high = model.new_int_var(0, 1000, "share_high")
-        low = model.new_int_var(0, 1000, "share_low")
-        of_caregiver: dict[int, list[int]] = {}
-        for i, o in enumerate(m.options):
-            of_caregiver.setdefault(o.caregiver, []).append(i)
-        for c, target_min in m.contract_target_min.items():
+    # Workload fairness: per group, each caregiver's distance (in points) between their share of
+    # contract and a level common to the group (the level is free: the solver sets it).
+    of_caregiver: dict[int, list[int]] = {}
+    for i, o in enumerate(m.options):
+        of_caregiver.setdefault(o.caregiver, []).append(i)
+    for g, group in enumerate(m.fairness_groups):
+        if not m.deviation_cost_per_pct or len(group) < 2:
+            continue
+        level = model.new_int_var(0, 1000, f"level[{g}]")
+        for c, target_min in group.items():
             work = sum(m.options[i].work_min * x[i] for i in of_caregiver.get(c, []))
             target = max(1, round(target_min))
-            model.add(100 * work <= high * target)
-            model.add(100 * work >= low * target)
-        model.add(low <= high)
-        costs.append(m.spread_cost_per_pct * (high - low))
+            apart = model.new_int_var(0, 1000, f"apart[{c}]")
+            model.add(apart * target >= 100 * work - level * target)
+            model.add(apart * target >= level * target - 100 * work)
+            costs.append(m.deviation_cost_per_pct * apart)
 
     # Continuity: each person a client sees at all costs once.
     faces: dict[tuple[int, int], cp_model.IntVar] = {}
