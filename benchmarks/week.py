@@ -4,6 +4,7 @@
     python benchmarks/week.py synthetic --visits-per-day 150 --caregivers 120 --time-limit 240
     python benchmarks/week.py tradeoff --time-limit 60 --weights 0,600,1800,5400
     python benchmarks/week.py synthetic --fairness-weight 0 --time-limit 240
+    python benchmarks/week.py decomposition --visits-per-day 20 --caregivers 8 --time-limit 60
 
 Each run prints one markdown row: wall time (expansion, solve, validation), visits, travel,
 continuity (mean distinct caregivers per client, main caregiver's share), overtime, workload
@@ -26,9 +27,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scheduler import check_roster  # noqa: E402
+from scheduler.api import solve  # noqa: E402
 from scheduler.io.plan_files import load_plan  # noqa: E402
 from scheduler.plans.policy import load_policy  # noqa: E402
-from scheduler.plans.week import PlanInput, WeekResult, plan_week  # noqa: E402
+from scheduler.plans.week import (  # noqa: E402
+    PlanInput,
+    WeekResult,
+    build_week,
+    continuity,
+    plan_week,
+)
 from scheduler.solve.params import SolveParams  # noqa: E402
 from scheduler.synthetic import generate_day, week_plan  # noqa: E402
 
@@ -78,6 +86,15 @@ def run(plan: PlanInput, label: str, limit_s: float, seed: int, first_stage: boo
     return row(label, limit_s, time.monotonic() - started, result)
 
 
+def one_model(plan: PlanInput, label: str, limit_s: float, seed: int) -> str:
+    """The horizon as a single routing model (no decomposition), for comparison."""
+    started = time.monotonic()
+    week = build_week(plan, MONDAY, 7)
+    roster = solve(week.scenario, params=SolveParams(time_limit_s=limit_s, seed=seed))
+    result = WeekResult(week, roster, continuity(roster, week.history_caregivers), [])
+    return row(label + " (one model)", limit_s, time.monotonic() - started, result)
+
+
 def synthetic_plan(visits_per_day: int, caregivers: int, seed: int) -> PlanInput:
     day = generate_day(visits_per_day, caregivers, seed=seed)
     agency, records = week_plan(day, MONDAY, seed=seed)
@@ -86,7 +103,7 @@ def synthetic_plan(visits_per_day: int, caregivers: int, seed: int) -> PlanInput
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["sample", "synthetic", "tradeoff"])
+    parser.add_argument("what", choices=["sample", "synthetic", "tradeoff", "decomposition"])
     parser.add_argument("--time-limit", type=float, default=90.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--visits-per-day", type=int, default=150)
@@ -106,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     elif args.what == "synthetic":
         plan = with_fairness(synthetic_plan(args.visits_per_day, args.caregivers, args.seed), fair)
         label = f"synthetic {args.visits_per_day}/day, {args.caregivers} caregivers{suffix}"
+        print(run(plan, label, args.time_limit, args.seed, stage), flush=True)
+    elif args.what == "decomposition":  # a week small enough for one model to work
+        plan = with_fairness(synthetic_plan(args.visits_per_day, args.caregivers, args.seed), fair)
+        label = f"synthetic {args.visits_per_day}/day, {args.caregivers} caregivers{suffix}"
+        print(one_model(plan, label, args.time_limit, args.seed), flush=True)
         print(run(plan, label, args.time_limit, args.seed, stage), flush=True)
     else:
         base = with_fairness(load_plan(SAMPLE), fair)

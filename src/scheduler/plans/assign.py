@@ -80,14 +80,14 @@ def plan_horizon(
     day_of_visit: dict[str, date] = {}
     caregivers_of: dict[tuple[str, date], set[str]] = {}
     for visit_index, tasks in compiled.tasks_of_visit.items():
-        options = [chosen[t] for t in tasks]
-        if any(o is None for o in options):
+        options = [o for o in (chosen[t] for t in tasks) if o is not None]
+        if len(options) < len(tasks):
             continue
         visit = week.visits[visit_index]
-        day = days[options[0].day]  # type: ignore[union-attr]
+        day = days[options[0].day]
         day_of_visit[visit.id] = day
         for o in options:
-            caregiver = week.caregivers[o.caregiver]  # type: ignore[union-attr]
+            caregiver = week.caregivers[o.caregiver]
             caregivers_of.setdefault((visit.client_id, day), set()).add(caregiver.id)
     return HorizonPlan(
         day_of_visit=day_of_visit,
@@ -144,10 +144,12 @@ class _Compiler:
         task_client: list[int] = []
         unserved: list[int] = []
         options: list[Option] = []
-        eligible = {
-            (v, day): self._eligible(visit, day, spans, shifts)
+        eligible = {  # visit -> day -> eligible caregivers, nearest first
+            v: {
+                day: self._eligible(visit, day, spans, shifts)
+                for day, spans in self._windows_by_day(visit).items()
+            }
             for v, visit in enumerate(week.visits)
-            for day, spans in self._windows_by_day(visit).items()
         }
         nearby = self._nearby_clients(eligible)
         for v, visit in enumerate(week.visits):
@@ -159,9 +161,7 @@ class _Compiler:
                 task_client.append(client)
                 unserved.append(self.weights.unassigned_per_priority * visit.priority)
             known = self.familiar.get(visit.client_id, frozenset())
-            for (w, day), found in eligible.items():
-                if w != v:
-                    continue
+            for day, found in eligible[v].items():
                 for rank, (c, earliest, latest) in enumerate(found):
                     wanted = (
                         rank < CANDIDATES_PER_TASK
@@ -243,16 +243,17 @@ class _Compiler:
         return [(c, earliest, latest) for _, c, earliest, latest in found]
 
     def _nearby_clients(
-        self, eligible: dict[tuple[int, int], list[tuple[int, int, int]]]
+        self, eligible: dict[int, dict[int, list[tuple[int, int, int]]]]
     ) -> dict[int, set[int]]:
         """Per caregiver, the ``CLIENTS_PER_CAREGIVER`` nearest clients with a visit they may
         serve: offered to them even when nearer caregivers fill the visit's candidates, so that
         nobody is out of reach of the first stage (workload fairness needs everyone)."""
         reachable: dict[int, set[int]] = {}
-        for (v, _), found in eligible.items():
+        for v, by_day in eligible.items():
             client = self.client_index[self.week.visits[v].client_id]
-            for c, _, _ in found:
-                reachable.setdefault(c, set()).add(client)
+            for found in by_day.values():
+                for c, _, _ in found:
+                    reachable.setdefault(c, set()).add(client)
         return {
             c: set(
                 sorted(reachable.get(c, ()), key=lambda k: self._home_s(c, k))[

@@ -388,9 +388,9 @@ def _greedy_assignment(
 
     days_of_visit: dict[int, list[int]] = {}
     choices = dict.fromkeys(tasks_of_visit, 0)
-    for (v, d), options in by_visit_day.items():
+    for (v, d), of_task in by_visit_day.items():
         days_of_visit.setdefault(v, []).append(d)
-        choices[v] += sum(len(items) for items in options.values())
+        choices[v] += sum(len(items) for items in of_task.values())
     visits = sorted(
         tasks_of_visit, key=lambda v: (-m.task_unserved_cost[tasks_of_visit[v][0]], choices[v])
     )
