@@ -60,12 +60,14 @@ def solve_by_day(
     first_stage: HorizonPlan | None = None,
     travel: TravelModel | None = None,
     wall_s: float = 0.0,
+    days_time_s: float | None = None,
 ) -> Roster:
     """The horizon's roster, built one day at a time (module docstring). ``own_clients`` are the
     clients as the agency gave them (their own preferred caregivers, if any); ``familiar`` who
     served each client before the horizon. With a ``first_stage`` (plans/assign.py), the visits
     it placed go on the day it chose, and each client prefers the caregivers it chose for them.
-    ``wall_s`` is time already spent (the first stage), counted into the roster's."""
+    ``wall_s`` is time already spent (the first stage), counted into the roster's;
+    ``days_time_s`` the part of the time limit left for the days (all of it when None)."""
     travel = travel or travel_model_for(week)
     zone = week.zone
     visit_days = {v.id: sorted({_day(w.start) for w in v.windows}) for v in week.visits}
@@ -81,7 +83,7 @@ def solve_by_day(
     routes: list[Route] = []
     # Visits per (client, caregiver): before the horizon (history) and on the days solved so far.
     seen: dict[str, Counter[str]] = {c: Counter({i: 1 for i in ids}) for c, ids in familiar.items()}
-    per_day_s = params.time_limit_s / len(days)
+    per_day_s = (days_time_s or params.time_limit_s) / len(days)
     for day in days:
         visits = _visits_of_day(week, day, visit_days, served_start, due_day)
         if not visits:

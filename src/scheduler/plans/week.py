@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from time import monotonic
 from typing import Self
@@ -269,7 +269,6 @@ def plan_week(
             deterministic=params.solution_limit is not None,
         )
         stage_s = monotonic() - started
-        params = replace(params, time_limit_s=params.time_limit_s * (1 - FIRST_STAGE_SHARE))
     roster = solve_by_day(
         week.scenario,
         dates,
@@ -281,6 +280,7 @@ def plan_week(
         first_stage=chosen,
         travel=travel,
         wall_s=stage_s,
+        days_time_s=params.time_limit_s * (1 - FIRST_STAGE_SHARE) if chosen else None,
     )
     services = {visit_id: origin.service for visit_id, origin in week.demand.origins.items()}
     findings = compliance_findings(plan, roster, services, start, days)
