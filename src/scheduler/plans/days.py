@@ -23,7 +23,8 @@ prefers their team: everyone the first stage chose for them over the horizon (pr
 that day's choice was measured worse for continuity, docs/benchmarks.md); a client it gave
 nobody prefers their most frequent caregivers, as above.
 
-The time limit is shared equally among the days; a solution limit applies to each day's model.
+The time limit (what the first stage left of it) is shared equally among the days; a solution
+limit applies to each day's model.
 The day rosters are joined into one roster for the horizon, whose reasons, key figures and
 validation are computed against the whole horizon's scenario, as for any roster.
 """
@@ -76,9 +77,9 @@ def solve_by_day(
         for v, chosen in first_stage.day_of_visit.items():
             visit_days[v] = [d for d in visit_days[v] if d >= chosen]
             due_day[v] = chosen
-    team: dict[str, set[str]] = {}  # per client, everyone the first stage chose over the horizon
+    team: dict[str, frozenset[str]] = {}  # per client: everyone the first stage chose for them
     for (client_id, _), people in (first_stage.caregivers_of if first_stage else {}).items():
-        team.setdefault(client_id, set()).update(people)
+        team[client_id] = team.get(client_id, frozenset()) | people
     served_start: dict[str, datetime] = {}
     routes: list[Route] = []
     # Visits per (client, caregiver): before the horizon (history) and on the days solved so far.
@@ -89,7 +90,7 @@ def solve_by_day(
         if not visits:
             continue
         clients = tuple(
-            _planned(c, frozenset(team[c.id]), continuity_weight)
+            _planned(c, team[c.id], continuity_weight)
             if c.id in team
             else _with_familiar(c, seen, continuity_weight)
             for c in own_clients
@@ -207,11 +208,12 @@ def _with_familiar(client: Client, seen: dict[str, Counter[str]], weight: int) -
     return client.model_copy(update={"preferred_caregivers": frozenset(c for _, c in main)})
 
 
-def _planned(client: Client, chosen: frozenset[str], weight: int) -> Client:
-    """The client preferring the caregivers the first stage chose for them that day."""
+def _planned(client: Client, team: frozenset[str], weight: int) -> Client:
+    """The client preferring their team from the first stage, unless continuity is off or the
+    client named preferred caregivers."""
     if not weight or client.preferred_caregivers:
         return client
-    return client.model_copy(update={"preferred_caregivers": chosen})
+    return client.model_copy(update={"preferred_caregivers": team})
 
 
 def _join(
