@@ -3,8 +3,11 @@
 The instance becomes an ordinary planar scenario (one time unit = one minute, one distance unit
 = one kilometre at 60 km/h, as for the VRPTW instances):
 
-- each caregiver lives at the depot, works from 0 until the end depot's due time, and has the
-  skills ``s1``..``s6`` its row of ``a`` qualifies it for;
+- each caregiver lives at the depot and has the skills ``s1``..``s6`` its row of ``a``
+  qualifies it for; its shift never binds: it lasts until the latest a late visit may start,
+  plus the longest service and the longest trip back. The end depot's due time is not a hard
+  limit in the published solutions (the best known E1 works until minute 697 of a 600-minute
+  day), so it is not one here: it bounds how late a start may be (``late_start_max_min``);
 - each required service (patient i, service s with ``r[i][s] = 1``) is a visit needing skill
   ``s``, of duration ``p``, to start at or after ``e_i``; after ``l_i`` it is late (soft window);
 - a double-service patient's second service (the higher service index) depends on the first:
@@ -19,6 +22,7 @@ Format: ``benchmarks/instances/mankowska2014/SOURCE.md``.
 from __future__ import annotations
 
 import gzip
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,12 +138,15 @@ def hhcrsp_scenario(instance: HhcrspInstance) -> Scenario:
     """The instance as a planar scenario with soft windows (see the module docstring)."""
     depot = Location(x_km=instance.x[0], y_km=instance.y[0])
     end = _whole(instance.latest[instance.nodes - 1], "end depot")
+    longest_service = max(max(row) for row in instance.duration)
+    longest_trip = max(max(row) for row in instance.distance)
+    day_end = math.ceil(max(instance.latest) + end + longest_service + longest_trip)
     caregivers = tuple(
         Caregiver(
             id=f"c{k + 1}",
             role=Role.AIDE,
             home=depot,
-            shifts=(Shift(start=instance_time(0), end=instance_time(end)),),
+            shifts=(Shift(start=instance_time(0), end=instance_time(day_end)),),
             skills=frozenset(f"s{s + 1}" for s in range(instance.services) if row[s]),
         )
         for k, row in enumerate(instance.qualified)
