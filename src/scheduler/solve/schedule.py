@@ -233,12 +233,13 @@ def assign_horizon(
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x[{o.task},{o.day},{o.caregiver}]") for o in m.options]
     by_task: dict[int, list[int]] = {}
-    by_visit_day: dict[tuple[int, int], list[int]] = {}
+    by_task_day: dict[tuple[int, int], list[int]] = {}
     by_caregiver_day: dict[tuple[int, int], list[int]] = {}
     for i, o in enumerate(m.options):
         by_task.setdefault(o.task, []).append(i)
-        by_visit_day.setdefault((m.task_visit[o.task], o.day), []).append(i)
+        by_task_day.setdefault((o.task, o.day), []).append(i)
         by_caregiver_day.setdefault((o.caregiver, o.day), []).append(i)
+    visit_days = sorted({(m.task_visit[t], d) for t, d in by_task_day})
 
     # A visit goes on at most one day; each of its tasks is served that day or not at all.
     tasks_of_visit: dict[int, list[int]] = {}
@@ -246,12 +247,11 @@ def assign_horizon(
         tasks_of_visit.setdefault(v, []).append(t)
     on_day: dict[tuple[int, int], cp_model.IntVar] = {}
     days_of_visit: dict[int, list[cp_model.IntVar]] = {}
-    for v, d in sorted(by_visit_day):
+    for v, d in visit_days:
         on_day[v, d] = model.new_bool_var(f"day[{v},{d}]")
         days_of_visit.setdefault(v, []).append(on_day[v, d])
         for t in tasks_of_visit[v]:
-            that_day = [x[i] for i in by_task.get(t, []) if m.options[i].day == d]
-            model.add(sum(that_day) == on_day[v, d])
+            model.add(sum(x[i] for i in by_task_day.get((t, d), [])) == on_day[v, d])
     for days in days_of_visit.values():
         model.add_at_most_one(days)
     for v, d, w, e in m.exclusive_days:
