@@ -9,7 +9,7 @@ from scheduler.api import travel_model_for
 from scheduler.io.vrp_instances import read_vrptw, vrptw_scenario
 from scheduler.solve.compile import DependencyArc, compile_problem
 from scheduler.solve.params import SolveParams
-from scheduler.solve.routing import _tied_nodes, solve_routes
+from scheduler.solve.routing import _tied_nodes, first_solution_strategy, solve_routes
 
 R101 = Path(__file__).parents[2] / "benchmarks" / "instances" / "solomon" / "instances" / "R101.txt"
 
@@ -34,3 +34,14 @@ def test_tied_visits_form_whole_groups() -> None:
     )
     tied = _tied_nodes(problem)  # type: ignore[arg-type]
     assert tied[0] == (1, 2) and tied[2] == (0, 1) and tied[3] == (4,) and 5 not in tied
+
+
+def test_first_solution_is_chosen_by_ties_unless_named() -> None:
+    tied = SimpleNamespace(dependencies=(DependencyArc(0, 1, 0, 0),), num_nodes=2)
+    big = SimpleNamespace(dependencies=(DependencyArc(0, 1, 0, 0),), num_nodes=1000)
+    untied = SimpleNamespace(dependencies=(), num_nodes=2)
+    default, named = SolveParams(), SolveParams(first_solution="SAVINGS")
+    assert first_solution_strategy(tied, default) == "LOCAL_CHEAPEST_COST_INSERTION"  # type: ignore[arg-type]
+    assert first_solution_strategy(big, default) == "PARALLEL_CHEAPEST_INSERTION"  # type: ignore[arg-type]
+    assert first_solution_strategy(untied, default) == "PARALLEL_CHEAPEST_INSERTION"  # type: ignore[arg-type]
+    assert first_solution_strategy(tied, named) == "SAVINGS"  # type: ignore[arg-type]

@@ -18,11 +18,13 @@ class SolveParams:
     wall-clock limit, a slower or busier machine may stop it at another point (docs/concepts.md).
     ``seed`` seeds every randomised step (the ruin steps, the timing model's CP-SAT search).
     ``solution_limit`` counts every solution the search passes through, over all its steps.
+    ``first_solution`` names an OR-Tools FirstSolutionStrategy; ``None`` lets the engine choose
+    by the problem's shape (``solve/routing.py::first_solution_strategy``).
     """
 
     time_limit_s: float = 10.0
     seed: int = 0
-    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    first_solution: str | None = None
     metaheuristic: str = RUIN_AND_RECREATE
     solution_limit: int | None = None
     log_search: bool = False

@@ -23,6 +23,8 @@ from scheduler.solve.params import RUIN_AND_RECREATE, SolveParams
 _MAX_FAILED_STEPS = 50
 # Starting temperature of the acceptance rule, as a share of a mean arc's cost.
 _START_TEMPERATURE_RATIO = 0.03
+# Largest problem (stops) that starts from local cheapest cost insertion (first_solution_strategy).
+_COST_INSERTION_MAX_NODES = 300
 # Share of the time limit guided local search gets first where it helps (_starts_guided).
 _GUIDED_SHARE = 0.5
 
@@ -150,7 +152,7 @@ def solve_routes(
         first_share = _GUIDED_SHARE if guided else 1.0  # greedy descent stops by itself
     # If the preferred construction finds nothing (it can fail on tightly tied visits), fall back
     # to the empty roster, which is always feasible because every visit may be left out.
-    for strategy in (params.first_solution, "ALL_UNPERFORMED"):
+    for strategy in (first_solution_strategy(problem, params), "ALL_UNPERFORMED"):
         ctx = build_model(problem)
         budget = _Budget(ctx, params, started, on_progress)
         ctx.routing.AddAtSolutionCallback(budget)
@@ -222,6 +224,25 @@ def _ruin_and_recreate(
             if cost < best_cost:
                 best_routes, best_cost = routes, cost
     return best_routes, best_cost
+
+
+def first_solution_strategy(problem: Problem, params: SolveParams) -> str:
+    """The construction the search starts from: the caller's, else by the problem's shape.
+
+    Measured (docs/benchmarks.md, "Mankowska"): with visits tied across routes by a lag
+    (dependent visits), parallel cheapest insertion leaves tied visits out that the search then
+    spends its time putting back. Local cheapest cost insertion, which weighs every insertion by
+    the whole objective, places every visit of Mankowska D–F and starts far cheaper, but its
+    time grows steeply (1 s for 130 stops, 6 s for 260, over 30 s for 400, 26 s for the
+    528-stop synthetic day), so above ``_COST_INSERTION_MAX_NODES`` stops and without ties
+    parallel cheapest insertion starts (best on Solomon and on the synthetic day, where local
+    cheapest insertion served 351 against 359 visits at 10 s).
+    """
+    if params.first_solution is not None:
+        return params.first_solution
+    if problem.dependencies and problem.num_nodes <= _COST_INSERTION_MAX_NODES:
+        return "LOCAL_CHEAPEST_COST_INSERTION"
+    return "PARALLEL_CHEAPEST_INSERTION"
 
 
 def _starts_guided(problem: Problem) -> bool:
