@@ -22,7 +22,7 @@ import re
 import sys
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 from pathlib import Path
 from statistics import mean
@@ -353,26 +353,28 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         parser.error("no instance matches")
     print(header(args), flush=True)
-    rows: list[Row] = []
-    for name, path in files:
-        for seed in range(1, args.seeds + 1):
-            for solver in solvers:
-                row = run_one(args.set, name, path, solver, seed, args.time_limit, bks)
-                rows.append(row)
-                print(
-                    f"{row.instance:8} {row.solver:17} seed {seed} "
-                    f"cost {row.cost if row.cost is not None else '–':>9} "
-                    f"veh {row.vehicles if row.vehicles is not None else '–':>3} "
-                    f"gap {row.gap_pct if row.gap_pct is not None else '–':>7} % "
-                    f"{row.wall_s:6.1f} s {row.note}",
-                    flush=True,
-                )
     out = args.out or RESULTS / f"{args.set}-{date.today()}-{args.time_limit:g}s.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
+    rows: list[Row] = []
+    # Each row is written as soon as it is measured, so a run stopped early keeps what it did.
     with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(asdict(rows[0])))
+        writer = csv.DictWriter(handle, fieldnames=[f.name for f in fields(Row)])
         writer.writeheader()
-        writer.writerows(asdict(r) for r in rows)
+        for name, path in files:
+            for seed in range(1, args.seeds + 1):
+                for solver in solvers:
+                    row = run_one(args.set, name, path, solver, seed, args.time_limit, bks)
+                    rows.append(row)
+                    writer.writerow(asdict(row))
+                    handle.flush()
+                    print(
+                        f"{row.instance:8} {row.solver:17} seed {seed} "
+                        f"cost {row.cost if row.cost is not None else '–':>9} "
+                        f"veh {row.vehicles if row.vehicles is not None else '–':>3} "
+                        f"gap {row.gap_pct if row.gap_pct is not None else '–':>7} % "
+                        f"{row.wall_s:6.1f} s {row.note}",
+                        flush=True,
+                    )
     table = markdown(rows, solvers)
     print(f"\n{table}\n\nCSV: {out}")
     if args.write_docs:
