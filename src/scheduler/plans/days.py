@@ -82,6 +82,7 @@ def solve_by_day(
         team[client_id] = team.get(client_id, frozenset()) | people
     served_start: dict[str, datetime] = {}
     routes: list[Route] = []
+    starts: set[str] = set()  # the constructions the days' searches started from
     # Visits per (client, caregiver): before the horizon (history) and on the days solved so far.
     seen: dict[str, Counter[str]] = {c: Counter({i: 1 for i in ids}) for c, ids in familiar.items()}
     per_day_s = (days_time_s or params.time_limit_s) / len(days)
@@ -111,14 +112,16 @@ def solve_by_day(
             solution_limit=params.solution_limit,
         )
         roster = solve(scenario, params=day_params, travel=travel, on_progress=on_progress)
-        wall_s += roster.solve_info.wall_s if roster.solve_info else 0.0
+        if roster.solve_info is not None:
+            wall_s += roster.solve_info.wall_s
+            starts.add(roster.solve_info.first_solution)
         for route in roster.routes:
             routes.append(route)
             for stop in route.stops:
                 local = stop.start.astimezone(zone).replace(tzinfo=None)
                 served_start.setdefault(stop.visit_id, local)
                 seen.setdefault(stop.client_id, Counter())[route.caregiver_id] += 1
-    return _join(week, tuple(routes), params, wall_s, travel)
+    return _join(week, tuple(routes), ",".join(sorted(starts)), params, wall_s, travel)
 
 
 def _visits_of_day(
@@ -219,6 +222,7 @@ def _planned(client: Client, team: frozenset[str], weight: int) -> Client:
 def _join(
     week: Scenario,
     routes: tuple[Route, ...],
+    first_solutions: str,
     params: SolveParams,
     wall_s: float,
     travel: TravelModel,
@@ -226,7 +230,7 @@ def _join(
     info = SolveInfo(
         cost=0,
         status="DAY_BY_DAY",
-        first_solution=params.first_solution,
+        first_solution=first_solutions,  # the days' constructions, comma-separated
         time_limit_s=params.time_limit_s,
         seed=params.seed,
         wall_s=round(wall_s, 3),
