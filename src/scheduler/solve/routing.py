@@ -232,11 +232,12 @@ def first_solution_strategy(problem: Problem, params: SolveParams) -> str:
     Measured (docs/benchmarks.md, "Mankowska"): with visits tied across routes by a lag
     (dependent visits), parallel cheapest insertion leaves tied visits out that the search then
     spends its time putting back. Local cheapest cost insertion, which weighs every insertion by
-    the whole objective, places every visit of Mankowska D–F and starts far cheaper, but its
-    time grows steeply (1 s for 130 stops, 6 s for 260, over 30 s for 400, 26 s for the
-    528-stop synthetic day), so above ``_COST_INSERTION_MAX_NODES`` stops and without ties
-    parallel cheapest insertion starts (best on Solomon and on the synthetic day, where local
-    cheapest insertion served 351 against 359 visits at 10 s).
+    the whole objective, placed every visit of the Mankowska D, E and F instances measured and
+    starts far cheaper, but its time grows steeply (1 s for 130 stops, 6 s for 260, over 30 s
+    for 400, 26 s for the 528-stop synthetic day). Above ``_COST_INSERTION_MAX_NODES`` stops,
+    and without ties, parallel cheapest insertion starts: it is best on Solomon, and on the
+    synthetic day the faster local cheapest insertion served fewer visits (351 against 359 at
+    10 s).
     """
     if params.first_solution is not None:
         return params.first_solution
