@@ -48,11 +48,13 @@ def test_tied_visits_form_whole_groups() -> None:
 
 
 def test_first_solution_is_chosen_by_ties_unless_named() -> None:
-    tied = SimpleNamespace(dependencies=(DependencyArc(0, 1, 0, 0),), num_nodes=2)
+    tied = SimpleNamespace(dependencies=(DependencyArc(0, 1, 0, 0),), num_nodes=130)
+    small = SimpleNamespace(dependencies=(DependencyArc(0, 1, 0, 0),), num_nodes=65)
     big = SimpleNamespace(dependencies=(DependencyArc(0, 1, 0, 0),), num_nodes=1000)
-    untied = SimpleNamespace(dependencies=(), num_nodes=2)
+    untied = SimpleNamespace(dependencies=(), num_nodes=130)
     default, named = SolveParams(), SolveParams(first_solution="SAVINGS")
     assert first_solution_strategy(tied, default) == "LOCAL_CHEAPEST_COST_INSERTION"  # type: ignore[arg-type]
+    assert first_solution_strategy(small, default) == "PARALLEL_CHEAPEST_INSERTION"  # type: ignore[arg-type]
     assert first_solution_strategy(big, default) == "PARALLEL_CHEAPEST_INSERTION"  # type: ignore[arg-type]
     assert first_solution_strategy(untied, default) == "PARALLEL_CHEAPEST_INSERTION"  # type: ignore[arg-type]
     assert first_solution_strategy(tied, named) == "SAVINGS"  # type: ignore[arg-type]
