@@ -16,7 +16,8 @@ class SolveParams:
     ``time_limit_s`` caps the wall time of the routing search. The search is deterministic for
     the same input and parameters when it stops on ``solution_limit`` or by itself; under a pure
     wall-clock limit, a slower or busier machine may stop it at another point (docs/concepts.md).
-    ``seed`` seeds every randomised step (the ruin steps, the timing model's CP-SAT search).
+    ``seed`` seeds every randomised step of ours (the ruin steps, the timing model's CP-SAT
+    search); OR-Tools' iterated local search, where it runs first, seeds its own ruin.
     ``solution_limit`` counts every solution the search passes through, over all its steps.
     ``first_solution`` names an OR-Tools FirstSolutionStrategy; ``None`` lets the engine choose
     by the problem's shape (``solve/routing.py::first_solution_strategy``).
