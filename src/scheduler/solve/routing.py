@@ -173,9 +173,9 @@ def solve_routes(
             continue
         status = _status_name(ctx.routing.status())
         routes, cost = _extract_routes(ctx, solution), int(solution.ObjectiveValue())
-        if ruin_and_recreate and not guided and _iterates_first(routes):
-            routes, cost = _iterated_local_search(ctx, routes, cost, budget, strategy)
         if ruin_and_recreate:
+            if not guided and _iterates_first(routes):
+                routes, cost = _iterated_local_search(ctx, routes, cost, budget, strategy)
             routes, cost = _ruin_and_recreate(ctx, routes, cost, budget, params.seed)
         return RoutingResult(
             routes=routes,
