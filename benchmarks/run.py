@@ -24,6 +24,7 @@ import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, fields
 from datetime import date
+from itertools import product
 from pathlib import Path
 from statistics import mean
 
@@ -360,21 +361,19 @@ def main(argv: list[str] | None = None) -> int:
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=[f.name for f in fields(Row)])
         writer.writeheader()
-        for name, path in files:
-            for seed in range(1, args.seeds + 1):
-                for solver in solvers:
-                    row = run_one(args.set, name, path, solver, seed, args.time_limit, bks)
-                    rows.append(row)
-                    writer.writerow(asdict(row))
-                    handle.flush()
-                    print(
-                        f"{row.instance:8} {row.solver:17} seed {seed} "
-                        f"cost {row.cost if row.cost is not None else '–':>9} "
-                        f"veh {row.vehicles if row.vehicles is not None else '–':>3} "
-                        f"gap {row.gap_pct if row.gap_pct is not None else '–':>7} % "
-                        f"{row.wall_s:6.1f} s {row.note}",
-                        flush=True,
-                    )
+        for (name, path), seed, solver in product(files, range(1, args.seeds + 1), solvers):
+            row = run_one(args.set, name, path, solver, seed, args.time_limit, bks)
+            rows.append(row)
+            writer.writerow(asdict(row))
+            handle.flush()
+            print(
+                f"{row.instance:8} {row.solver:17} seed {seed} "
+                f"cost {row.cost if row.cost is not None else '–':>9} "
+                f"veh {row.vehicles if row.vehicles is not None else '–':>3} "
+                f"gap {row.gap_pct if row.gap_pct is not None else '–':>7} % "
+                f"{row.wall_s:6.1f} s {row.note}",
+                flush=True,
+            )
     table = markdown(rows, solvers)
     print(f"\n{table}\n\nCSV: {out}")
     if args.write_docs:
