@@ -1,4 +1,4 @@
-"""The routing search: ruin and recreate improves on the local optimum it starts from."""
+"""The routing search: ruin and recreate improves on the local optimum it starts from; lag pins."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from scheduler.api import travel_model_for
+from scheduler.io.hhcrsp_instances import hhcrsp_scenario, read_hhcrsp
 from scheduler.io.vrp_instances import read_vrptw, vrptw_scenario
 from scheduler.solve.compile import DependencyArc, compile_problem
 from scheduler.solve.params import SolveParams
@@ -15,14 +16,20 @@ from scheduler.solve.routing import (
     _extract_routes,
     _iterated_local_search,
     _iterates_first,
+    _pinned_lags_search,
+    _pins_lags,
     _search_parameters,
     _tied_nodes,
     build_model,
     first_solution_strategy,
+    lag_pins,
     solve_routes,
 )
 
-R101 = Path(__file__).parents[2] / "benchmarks" / "instances" / "solomon" / "instances" / "R101.txt"
+INSTANCES = Path(__file__).parents[2] / "benchmarks" / "instances"
+R101 = INSTANCES / "solomon" / "instances" / "R101.txt"
+# Mankowska D2: 75 patients, lag-tied double services, little lateness
+D2 = INSTANCES / "mankowska2014" / "instances" / "InstanzCPLEX_HCSRP_75_2.txt"
 
 
 def test_ruin_and_recreate_beats_the_greedy_local_optimum_it_starts_from() -> None:
@@ -85,3 +92,53 @@ def test_iterated_local_search_runs_first_on_short_routes_only() -> None:
     assert _iterates_first(((0, 1, 2), (3, 4), ()))
     assert not _iterates_first((tuple(range(20)), tuple(range(20, 35))))
     assert not _iterates_first(((), ()))
+
+
+def test_lag_pins_keep_every_lag_whatever_starts_they_take() -> None:
+    # later - earlier in [600, 1800], now 1000 apart: 400 to spare towards 600, 800 towards
+    # 1800; each visit takes half of each: earlier in [1000 - 400, 1000 + 200], later in
+    # [2000 - 200, 2000 + 400]. Worst cases: 1800 - 1200 = 600 and 2400 - 600 = 1800.
+    precedence = DependencyArc(0, 1, min_lag_s=600, max_lag_s=1800)
+    pins = lag_pins([precedence], {0: 1000, 1: 2000}, far_s=10**6)
+    assert pins == {0: (600, 1200), 1: (1800, 2400)}
+    # together (lag 0) pins both starts; no maximum leaves the later one free to be later
+    pins = lag_pins([DependencyArc(0, 1, 0, 0)], {0: 500, 1: 500}, far_s=10**6)
+    assert pins == {0: (500, 500), 1: (500, 500)}
+    pins = lag_pins([DependencyArc(0, 1, 60, None)], {0: 0, 1: 100}, far_s=10**6)
+    assert pins == {0: (-(10**6), 20), 1: (80, 10**6)}
+    # a visit with two lags takes the narrower range on each side
+    arcs = [DependencyArc(0, 1, 0, 1000), DependencyArc(1, 2, 0, 0)]
+    pins = lag_pins(arcs, {0: 0, 1: 400, 2: 400}, far_s=10**6)
+    assert pins[1] == (400, 400) and pins[0] == (-300, 200)
+
+
+def test_lags_are_pinned_on_dependent_days_of_the_cost_insertion_size() -> None:
+    arc = (DependencyArc(0, 1, 0, 0),)
+    assert _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=98))  # type: ignore[arg-type]
+    assert not _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=65))  # type: ignore[arg-type]
+    assert not _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=400))  # type: ignore[arg-type]
+    assert not _pins_lags(SimpleNamespace(dependencies=(), num_nodes=98))  # type: ignore[arg-type]
+
+
+def test_pinned_search_improves_and_its_roster_keeps_the_lags() -> None:
+    sc = hhcrsp_scenario(read_hhcrsp(D2))
+    problem = compile_problem(sc, travel_model_for(sc))
+    ctx = build_model(problem)
+    budget = _Budget(ctx, SolveParams(time_limit_s=120), started=time.monotonic(), on_progress=None)
+    ctx.routing.AddAtSolutionCallback(budget)
+    first = ctx.routing.SolveWithParameters(
+        _search_parameters("LOCAL_CHEAPEST_COST_INSERTION", "GREEDY_DESCENT", 60, None, False)
+    )
+    routes, cost = _extract_routes(ctx, first), int(first.ObjectiveValue())
+    # A solution limit, not the clock, ends the search: the test is deterministic.
+    budget.params = SolveParams(time_limit_s=120, seed=1, solution_limit=budget.solutions + 400)
+    pinned_routes, pinned_cost = _pinned_lags_search(ctx, first, routes, cost, budget, 120)
+    assert pinned_cost < cost
+    assert budget.ctx is ctx  # the full model is the budget's again
+    # The full model, lags included, takes the roster as it is.
+    start = ctx.routing.solver().Assignment()
+    assert ctx.routing.RoutesToAssignment(list(pinned_routes), True, True, start)
+    check = _search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", 30, 1, False)
+    kept = ctx.routing.SolveFromAssignmentWithParameters(start, check)
+    assert kept is not None and kept.ObjectiveValue() <= pinned_cost
+    assert _extract_routes(ctx, kept) == pinned_routes

@@ -7,6 +7,7 @@ anything else looks at them.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from typing import Any
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from scheduler.solve import ruin, rules
-from scheduler.solve.compile import Problem
+from scheduler.solve.compile import DependencyArc, Problem
 from scheduler.solve.params import RUIN_AND_RECREATE, SolveParams
 
 # Ruin steps whose partial roster OR-Tools rejects, in a row, before the search gives up.
@@ -37,6 +38,9 @@ _ITERATED_MAX_MEAN_STOPS = 12.0
 _ITERATED_MAX_STRING_LEN = 10
 _ITERATED_MEAN_REMOVED = 10
 _ITERATED_BYPASS = 0.01
+# Days with dependent visits: the largest share of lateness in the first local optimum's cost
+# at which the search with the tied visits pinned runs (_lag_tied_search).
+_PINNED_MAX_LATENESS_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ class _Budget:
         self.ctx, self.params, self.started, self.on_progress = ctx, params, started, on_progress
         self.solutions = 0
         self.best_cost = 2**63
+        self.deadline_s = params.time_limit_s  # the current stage's end (elapsed seconds)
 
     def __call__(self) -> None:  # an at-solution callback of the routing model
         # Local search also passes through worse solutions; report improvements only.
@@ -119,7 +124,7 @@ class _Budget:
 
     @property
     def time_left_s(self) -> float:
-        return self.params.time_limit_s - self.elapsed_s
+        return min(self.deadline_s, self.params.time_limit_s) - self.elapsed_s
 
     @property
     def solutions_left(self) -> int | None:
@@ -155,11 +160,13 @@ def solve_routes(
         return RoutingResult(empty, 0, "TRIVIAL", time.monotonic() - started, "NONE")
 
     ruin_and_recreate = params.metaheuristic == RUIN_AND_RECREATE
-    first_metaheuristic, first_share, guided = params.metaheuristic, 1.0, False
+    first_metaheuristic, first_share, guided, pinned = params.metaheuristic, 1.0, False, False
     if ruin_and_recreate:
-        guided = _starts_guided(problem)
+        pinned = _pins_lags(problem)
+        guided = _starts_guided(problem) and not pinned
         first_metaheuristic = "GUIDED_LOCAL_SEARCH" if guided else "GREEDY_DESCENT"
-        first_share = _GUIDED_SHARE if guided else 1.0  # greedy descent stops by itself
+        # Greedy descent stops by itself (before a pinned search, at most half the time).
+        first_share = _GUIDED_SHARE if guided or pinned else 1.0
     # If the preferred construction finds nothing (it can fail on tightly tied visits), fall back
     # to the empty roster, which is always feasible because every visit may be left out.
     for strategy in (first_solution_strategy(problem, params), "ALL_UNPERFORMED"):
@@ -174,7 +181,9 @@ def solve_routes(
         status = _status_name(ctx.routing.status())
         routes, cost = _extract_routes(ctx, solution), int(solution.ObjectiveValue())
         if ruin_and_recreate:
-            if not guided and _iterates_first(routes):
+            if pinned:
+                routes, cost = _lag_tied_search(ctx, solution, routes, cost, budget, strategy)
+            elif not guided and _iterates_first(routes):
                 routes, cost = _iterated_local_search(ctx, routes, cost, budget, strategy)
             routes, cost = _ruin_and_recreate(ctx, routes, cost, budget, params.seed)
         return RoutingResult(
@@ -185,6 +194,179 @@ def solve_routes(
             first_solution=strategy,
         )
     raise RuntimeError("OR-Tools found no roster even with every visit left out")
+
+
+def _pinned_lags_search(
+    ctx: rules.RoutingContext,
+    solution: Any,
+    routes: tuple[tuple[int, ...], ...],
+    cost: int,
+    budget: _Budget,
+    until_s: float,
+) -> tuple[tuple[tuple[int, ...], ...], int]:
+    """Ruin and recreate until ``until_s`` (elapsed) with every lag-tied visit's start held
+    near its start in ``solution`` instead of the lags; returns the best roster.
+
+    Each dependent visit and the visit it depends on get ranges around their starts that keep
+    the lag whatever starts they take within them (:func:`lag_pins`). Without the lag
+    constraints, which make most of its moves fail in constraint propagation
+    (docs/benchmarks.md, "Mankowska"), the search runs at the speed of an untied day, and every
+    roster it finds keeps the lags; the tied visits may still change caregiver and order. The
+    rest of the time goes on with the lags themselves, where the starts are free again.
+    """
+    problem = ctx.problem
+    served = {node for route in routes for node in route}
+    both_served = [a for a in problem.dependencies if {a.earlier, a.later} <= served]
+    tied = sorted({node for arc in both_served for node in (arc.earlier, arc.later)})
+    times = {node: int(solution.Value(ctx.time.CumulVar(ctx.index(node)))) for node in tied}
+    pinned = build_model(dataclasses.replace(problem, dependencies=()))
+    for node, (lo, hi) in lag_pins(both_served, times, problem.horizon_s).items():
+        pinned.time.CumulVar(pinned.index(node)).SetRange(lo, hi)
+    # A tied visit left out stays out here: nothing would keep its lag.
+    for arc in problem.dependencies:
+        for node in {arc.earlier, arc.later} - served:
+            pinned.routing.VehicleVar(pinned.index(node)).SetValues([-1])
+    full_ctx, deadline = budget.ctx, budget.deadline_s
+    budget.ctx = pinned
+    budget.deadline_s = until_s
+    pinned.routing.AddAtSolutionCallback(budget)
+    # RoutesToAssignment needs a closed model; solving closes the other models first.
+    pinned.routing.CloseModelWithParameters(
+        budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
+    )
+    try:
+        return _ruin_and_recreate(pinned, routes, cost, budget, budget.params.seed)
+    finally:
+        budget.ctx, budget.deadline_s = full_ctx, deadline
+
+
+def _lag_tied_search(
+    ctx: rules.RoutingContext,
+    solution: Any,
+    routes: tuple[tuple[int, ...], ...],
+    cost: int,
+    budget: _Budget,
+    strategy: str,
+) -> tuple[tuple[tuple[int, ...], ...], int]:
+    """The search of a day with dependent visits after its first local optimum (``solution``).
+
+    Where lateness is a small part of that optimum's cost, ruin and recreate with the tied
+    visits pinned (:func:`_pinned_lags_search`) until half the time, then guided local search
+    with the lags themselves to the end. Where it is a large part, the pins would hold the late
+    starts where they are, so the day is searched as other tied days are: guided local search
+    from the construction for half the time left, then ruin and recreate.
+
+    Measured on Mankowska at 60 s (docs/benchmarks.md): pinned, E5 went from 11.7 to 4.6 % and
+    E9 from 8.7 to 5.6 %, but D1 (lateness 38 % of the first local optimum's cost) from 8.4 to
+    28 % and D4 (19 %) from 5.7 to 8.3 %; E5 and E9 have 1-2 %.
+    """
+    if _lateness_share(ctx, solution, routes, cost) <= _PINNED_MAX_LATENESS_SHARE:
+        halfway_s = _GUIDED_SHARE * budget.params.time_limit_s
+        routes, cost = _pinned_lags_search(ctx, solution, routes, cost, budget, halfway_s)
+        return _guided_from(ctx, routes, cost, budget, budget.params.time_limit_s)
+    # The rest as on other tied days: guided local search for half, then ruin and recreate.
+    until_s = (budget.elapsed_s + budget.params.time_limit_s) / 2
+    return _guided_afresh(ctx, routes, cost, budget, strategy, until_s)
+
+
+def _guided_afresh(
+    ctx: rules.RoutingContext,
+    routes: tuple[tuple[int, ...], ...],
+    cost: int,
+    budget: _Budget,
+    strategy: str,
+    until_s: float,
+) -> tuple[tuple[tuple[int, ...], ...], int]:
+    """Guided local search from a new ``strategy`` construction until ``until_s`` (elapsed);
+    the better of its roster and the given one.
+
+    Started from the construction, not from the given local optimum: on Mankowska D1 at 60 s,
+    followed by ruin and recreate, 8.3 % against 28 % (docs/benchmarks.md). Why is not
+    established; OR-Tools scales the guided search's penalties by the cost it starts from,
+    which is far higher at the construction.
+    """
+    fresh = build_model(ctx.problem)
+    full_ctx, deadline = budget.ctx, budget.deadline_s
+    budget.ctx, budget.deadline_s = fresh, until_s
+    fresh.routing.AddAtSolutionCallback(budget)
+    try:
+        solution = fresh.routing.SolveWithParameters(
+            budget.search_parameters(strategy, "GUIDED_LOCAL_SEARCH")
+        )
+    finally:
+        budget.ctx, budget.deadline_s = full_ctx, deadline
+    if solution is None or int(solution.ObjectiveValue()) >= cost:
+        return routes, cost
+    return _extract_routes(fresh, solution), int(solution.ObjectiveValue())
+
+
+def _lateness_share(
+    ctx: rules.RoutingContext, solution: Any, routes: tuple[tuple[int, ...], ...], cost: int
+) -> float:
+    """Lateness cost over the whole cost of the served visits, in ``solution``."""
+    problem = ctx.problem
+    if not problem.lateness_weight or not problem.late_start_max_s:
+        return 0.0
+    copies = {node for group in problem.sync_groups for node in group[1:]}
+    served = {node for route in routes for node in route}
+    lateness = sum(
+        problem.lateness_weight
+        * max(0, int(solution.Value(ctx.time.CumulVar(ctx.index(node)))) - windows[-1][1])
+        for node, windows in enumerate(problem.node_windows_s)
+        if node in served and node not in copies
+    )
+    left_out = sum(int(problem.node_penalty[node]) for node in range(problem.num_nodes))
+    left_out -= sum(int(problem.node_penalty[node]) for node in served)
+    return lateness / max(1, cost - left_out)
+
+
+def _guided_from(
+    ctx: rules.RoutingContext,
+    routes: tuple[tuple[int, ...], ...],
+    cost: int,
+    budget: _Budget,
+    until_s: float,
+) -> tuple[tuple[tuple[int, ...], ...], int]:
+    """Guided local search from ``routes`` until ``until_s`` (elapsed); the better roster."""
+    start = ctx.routing.solver().Assignment()
+    if not ctx.routing.RoutesToAssignment(list(routes), True, True, start):
+        return routes, cost
+    deadline, budget.deadline_s = budget.deadline_s, until_s
+    try:
+        solution = ctx.routing.SolveFromAssignmentWithParameters(
+            start, budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")
+        )
+    finally:
+        budget.deadline_s = deadline
+    if solution is None or int(solution.ObjectiveValue()) >= cost:
+        return routes, cost
+    return _extract_routes(ctx, solution), int(solution.ObjectiveValue())
+
+
+def lag_pins(
+    arcs: list[DependencyArc], times: dict[int, int], far_s: int
+) -> dict[int, tuple[int, int]]:
+    """Start ranges around ``times`` (node: start) within which the lags of ``arcs`` hold
+    (``far_s``: beyond any start, for a lag without maximum).
+
+    A lag ``later - earlier in [min, max]`` whose starts are ``d`` apart has ``d - min`` to
+    spare one way and ``max - d`` the other; each of the two visits takes half of each, so
+    that any two starts within their ranges keep the lag. A visit with several lags takes the
+    narrowest range.
+    """
+    far = far_s
+    pins = {node: (-far, far) for node in times}
+    for arc in arcs:
+        gap = times[arc.later] - times[arc.earlier]
+        closer = (gap - arc.min_lag_s) // 2  # how far the two may draw together, each
+        apart = far if arc.max_lag_s is None else (arc.max_lag_s - gap) // 2
+        for node, earlier_by, later_by in (
+            (arc.earlier, apart, closer),
+            (arc.later, closer, apart),
+        ):
+            lo, hi = pins[node]
+            pins[node] = (max(lo, times[node] - earlier_by), min(hi, times[node] + later_by))
+    return pins
 
 
 def _iterated_local_search(
@@ -297,6 +479,19 @@ def first_solution_strategy(problem: Problem, params: SolveParams) -> str:
     if problem.dependencies and tied_size:
         return "LOCAL_CHEAPEST_COST_INSERTION"
     return "PARALLEL_CHEAPEST_INSERTION"
+
+
+def _pins_lags(problem: Problem) -> bool:
+    """Whether a day with dependent visits takes :func:`_lag_tied_search` after a greedy descent,
+    instead of guided local search from the start.
+
+    Measured on Mankowska at 60 s (docs/benchmarks.md): on D and E (98 and 130 stops, started
+    by local cheapest cost insertion) it cut the gap sharply; on C1 (65 stops, started by
+    parallel cheapest insertion, whose descent ends with much lateness) the pins made it far
+    worse (1.0 -> 28.7 %). Hence the size range of the cost-insertion start.
+    """
+    sized = _COST_INSERTION_MIN_NODES <= problem.num_nodes <= _COST_INSERTION_MAX_NODES
+    return bool(problem.dependencies) and sized
 
 
 def _starts_guided(problem: Problem) -> bool:
