@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from scheduler.api import travel_model_for
 from scheduler.io.hhcrsp_instances import hhcrsp_scenario, read_hhcrsp
 from scheduler.io.vrp_instances import read_vrptw, vrptw_scenario
-from scheduler.solve.compile import DependencyArc, compile_problem
+from scheduler.solve.compile import DependencyArc, Problem, compile_problem
 from scheduler.solve.params import SolveParams
 from scheduler.solve.routing import (
     _Budget,
@@ -67,20 +67,29 @@ def test_first_solution_is_chosen_by_ties_unless_named() -> None:
     assert first_solution_strategy(tied, named) == "SAVINGS"  # type: ignore[arg-type]
 
 
+def _first_local_optimum(problem: Problem, strategy: str, more_solutions: int) -> SimpleNamespace:
+    """The model, a budget of ``more_solutions`` further solutions (a solution limit, not the
+    clock: the tests are deterministic), and the greedy descent's local optimum from
+    ``strategy``."""
+    ctx = build_model(problem)
+    budget = _Budget(ctx, SolveParams(time_limit_s=120), started=time.monotonic(), on_progress=None)
+    ctx.routing.AddAtSolutionCallback(budget)
+    first = ctx.routing.SolveWithParameters(
+        _search_parameters(strategy, "GREEDY_DESCENT", 60, None, False)
+    )
+    limit = budget.solutions + more_solutions
+    budget.params = SolveParams(time_limit_s=120, seed=1, solution_limit=limit)
+    routes, cost = _extract_routes(ctx, first), int(first.ObjectiveValue())
+    return SimpleNamespace(ctx=ctx, budget=budget, solution=first, routes=routes, cost=cost)
+
+
 def test_iterated_local_search_engages_and_improves_on_the_first_local_optimum() -> None:
     # OR-Tools 9.15 stops at the first local optimum when iterated local search is asked for
     # through SolveWithParameters; this checks that the engine's call really iterates.
     sc = vrptw_scenario(read_vrptw(R101))
     problem = compile_problem(sc, travel_model_for(sc))
-    ctx = build_model(problem)
-    budget = _Budget(ctx, SolveParams(time_limit_s=60), started=time.monotonic(), on_progress=None)
-    ctx.routing.AddAtSolutionCallback(budget)
-    first = ctx.routing.SolveWithParameters(
-        _search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", 30, None, False)
-    )
-    routes, cost = _extract_routes(ctx, first), int(first.ObjectiveValue())
-    # A solution limit, not the clock, ends the search: the test is deterministic.
-    budget.params = SolveParams(time_limit_s=60, solution_limit=budget.solutions + 1500)
+    start = _first_local_optimum(problem, "PARALLEL_CHEAPEST_INSERTION", 1500)
+    ctx, budget, routes, cost = start.ctx, start.budget, start.routes, start.cost
     better_routes, better_cost = _iterated_local_search(
         ctx, routes, cost, budget, "PARALLEL_CHEAPEST_INSERTION"
     )
@@ -123,16 +132,11 @@ def test_lags_are_pinned_on_dependent_days_of_the_cost_insertion_size() -> None:
 def test_pinned_search_improves_and_its_roster_keeps_the_lags() -> None:
     sc = hhcrsp_scenario(read_hhcrsp(D2))
     problem = compile_problem(sc, travel_model_for(sc))
-    ctx = build_model(problem)
-    budget = _Budget(ctx, SolveParams(time_limit_s=120), started=time.monotonic(), on_progress=None)
-    ctx.routing.AddAtSolutionCallback(budget)
-    first = ctx.routing.SolveWithParameters(
-        _search_parameters("LOCAL_CHEAPEST_COST_INSERTION", "GREEDY_DESCENT", 60, None, False)
+    start = _first_local_optimum(problem, "LOCAL_CHEAPEST_COST_INSERTION", 400)
+    ctx, budget, cost = start.ctx, start.budget, start.cost
+    pinned_routes, pinned_cost = _pinned_lags_search(
+        ctx, start.solution, start.routes, cost, budget, until_s=120
     )
-    routes, cost = _extract_routes(ctx, first), int(first.ObjectiveValue())
-    # A solution limit, not the clock, ends the search: the test is deterministic.
-    budget.params = SolveParams(time_limit_s=120, seed=1, solution_limit=budget.solutions + 400)
-    pinned_routes, pinned_cost = _pinned_lags_search(ctx, first, routes, cost, budget, 120)
     assert pinned_cost < cost
     assert budget.ctx is ctx  # the full model is the budget's again
     # The full model, lags included, takes the roster as it is.

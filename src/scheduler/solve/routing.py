@@ -7,10 +7,11 @@ anything else looks at them.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,6 +123,17 @@ class _Budget:
     def elapsed_s(self) -> float:
         return time.monotonic() - self.started
 
+    @contextlib.contextmanager
+    def stage(self, ctx: rules.RoutingContext, until_s: float) -> Iterator[None]:
+        """Within: count the solutions of ``ctx``'s model (its at-solution callback must be this
+        budget) and stop at ``until_s`` elapsed seconds."""
+        saved = self.ctx, self.deadline_s
+        self.ctx, self.deadline_s = ctx, until_s
+        try:
+            yield
+        finally:
+            self.ctx, self.deadline_s = saved
+
     @property
     def time_left_s(self) -> float:
         return min(self.deadline_s, self.params.time_limit_s) - self.elapsed_s
@@ -226,18 +238,13 @@ def _pinned_lags_search(
     for arc in problem.dependencies:
         for node in {arc.earlier, arc.later} - served:
             pinned.routing.VehicleVar(pinned.index(node)).SetValues([-1])
-    full_ctx, deadline = budget.ctx, budget.deadline_s
-    budget.ctx = pinned
-    budget.deadline_s = until_s
     pinned.routing.AddAtSolutionCallback(budget)
-    # RoutesToAssignment needs a closed model; solving closes the other models first.
-    pinned.routing.CloseModelWithParameters(
-        budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
-    )
-    try:
+    with budget.stage(pinned, until_s):
+        # RoutesToAssignment needs a closed model; solving closes the other models first.
+        pinned.routing.CloseModelWithParameters(
+            budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
+        )
         return _ruin_and_recreate(pinned, routes, cost, budget, budget.params.seed)
-    finally:
-        budget.ctx, budget.deadline_s = full_ctx, deadline
 
 
 def _lag_tied_search(
@@ -286,15 +293,11 @@ def _guided_afresh(
     which is far higher at the construction.
     """
     fresh = build_model(ctx.problem)
-    full_ctx, deadline = budget.ctx, budget.deadline_s
-    budget.ctx, budget.deadline_s = fresh, until_s
     fresh.routing.AddAtSolutionCallback(budget)
-    try:
+    with budget.stage(fresh, until_s):
         solution = fresh.routing.SolveWithParameters(
             budget.search_parameters(strategy, "GUIDED_LOCAL_SEARCH")
         )
-    finally:
-        budget.ctx, budget.deadline_s = full_ctx, deadline
     if solution is None or int(solution.ObjectiveValue()) >= cost:
         return routes, cost
     return _extract_routes(fresh, solution), int(solution.ObjectiveValue())
@@ -331,13 +334,10 @@ def _guided_from(
     start = ctx.routing.solver().Assignment()
     if not ctx.routing.RoutesToAssignment(list(routes), True, True, start):
         return routes, cost
-    deadline, budget.deadline_s = budget.deadline_s, until_s
-    try:
+    with budget.stage(ctx, until_s):
         solution = ctx.routing.SolveFromAssignmentWithParameters(
             start, budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")
         )
-    finally:
-        budget.deadline_s = deadline
     if solution is None or int(solution.ObjectiveValue()) >= cost:
         return routes, cost
     return _extract_routes(ctx, solution), int(solution.ObjectiveValue())
@@ -354,12 +354,11 @@ def lag_pins(
     that any two starts within their ranges keep the lag. A visit with several lags takes the
     narrowest range.
     """
-    far = far_s
-    pins = {node: (-far, far) for node in times}
+    pins = {node: (-far_s, far_s) for node in times}
     for arc in arcs:
         gap = times[arc.later] - times[arc.earlier]
         closer = (gap - arc.min_lag_s) // 2  # how far the two may draw together, each
-        apart = far if arc.max_lag_s is None else (arc.max_lag_s - gap) // 2
+        apart = far_s if arc.max_lag_s is None else (arc.max_lag_s - gap) // 2
         for node, earlier_by, later_by in (
             (arc.earlier, apart, closer),
             (arc.later, closer, apart),
