@@ -265,7 +265,7 @@ def _lag_tied_search(
 
     Measured on Mankowska at 60 s (docs/benchmarks.md): pinned, E5 went from 11.7 to 4.6 % and
     E9 from 8.7 to 5.6 %, but D1 (lateness 38 % of the first local optimum's cost) from 8.4 to
-    28 % and D4 (19 %) from 5.7 to 8.3 %; E5 and E9 have 1-2 %.
+    28 % and D4 (19 %) from 5.7 to 8.3 %. On E5 and E9 lateness is 1-2 % of that cost.
     """
     if _lateness_share(ctx, solution, routes, cost) <= _PINNED_MAX_LATENESS_SHARE:
         halfway_s = _GUIDED_SHARE * budget.params.time_limit_s
