@@ -140,9 +140,9 @@ def test_pinned_search_improves_and_its_roster_keeps_the_lags() -> None:
     assert pinned_cost < cost
     assert budget.ctx is ctx  # the full model is the budget's again
     # The full model, lags included, takes the roster as it is.
-    start = ctx.routing.solver().Assignment()
-    assert ctx.routing.RoutesToAssignment(list(pinned_routes), True, True, start)
+    assignment = ctx.routing.solver().Assignment()
+    assert ctx.routing.RoutesToAssignment(list(pinned_routes), True, True, assignment)
     check = _search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", 30, 1, False)
-    kept = ctx.routing.SolveFromAssignmentWithParameters(start, check)
+    kept = ctx.routing.SolveFromAssignmentWithParameters(assignment, check)
     assert kept is not None and kept.ObjectiveValue() <= pinned_cost
     assert _extract_routes(ctx, kept) == pinned_routes

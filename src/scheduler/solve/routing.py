@@ -298,9 +298,7 @@ def _guided_afresh(
         solution = fresh.routing.SolveWithParameters(
             budget.search_parameters(strategy, "GUIDED_LOCAL_SEARCH")
         )
-    if solution is None or int(solution.ObjectiveValue()) >= cost:
-        return routes, cost
-    return _extract_routes(fresh, solution), int(solution.ObjectiveValue())
+    return _better(fresh, solution, routes, cost)
 
 
 def _lateness_share(
@@ -318,8 +316,9 @@ def _lateness_share(
         for node, windows in enumerate(problem.node_windows_s)
         if node in served and node not in copies
     )
-    left_out = sum(int(problem.node_penalty[node]) for node in range(problem.num_nodes))
-    left_out -= sum(int(problem.node_penalty[node]) for node in served)
+    left_out = sum(
+        int(penalty) for node, penalty in enumerate(problem.node_penalty) if node not in served
+    )
     return lateness / max(1, cost - left_out)
 
 
@@ -338,9 +337,7 @@ def _guided_from(
         solution = ctx.routing.SolveFromAssignmentWithParameters(
             start, budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")
         )
-    if solution is None or int(solution.ObjectiveValue()) >= cost:
-        return routes, cost
-    return _extract_routes(ctx, solution), int(solution.ObjectiveValue())
+    return _better(ctx, solution, routes, cost)
 
 
 def lag_pins(
@@ -401,9 +398,7 @@ def _iterated_local_search(
     # Only SolveWithIteratedLocalSearch engages it: SolveWithParameters with
     # use_iterated_local_search stops at the first local optimum (OR-Tools 9.15).
     solution = ctx.routing.SolveWithIteratedLocalSearch(search)
-    if solution is None or int(solution.ObjectiveValue()) >= cost:
-        return routes, cost
-    return _extract_routes(ctx, solution), int(solution.ObjectiveValue())
+    return _better(ctx, solution, routes, cost)
 
 
 def _ruin_and_recreate(
@@ -474,8 +469,7 @@ def first_solution_strategy(problem: Problem, params: SolveParams) -> str:
     """
     if params.first_solution is not None:
         return params.first_solution
-    tied_size = _COST_INSERTION_MIN_NODES <= problem.num_nodes <= _COST_INSERTION_MAX_NODES
-    if problem.dependencies and tied_size:
+    if _pins_lags(problem):  # the same days: dependent visits, 80 to 300 stops
         return "LOCAL_CHEAPEST_COST_INSERTION"
     return "PARALLEL_CHEAPEST_INSERTION"
 
@@ -487,7 +481,8 @@ def _pins_lags(problem: Problem) -> bool:
     Measured on Mankowska at 60 s (docs/benchmarks.md): on D and E (98 and 130 stops, started
     by local cheapest cost insertion) it cut the gap sharply; on C1 (65 stops, started by
     parallel cheapest insertion, whose descent ends with much lateness) the pins made it far
-    worse (1.0 -> 28.7 %). Hence the size range of the cost-insertion start.
+    worse (1.0 -> 28.7 %). Hence the same days as the cost-insertion start
+    (:func:`first_solution_strategy`), which is what leaves little lateness to pin.
     """
     sized = _COST_INSERTION_MIN_NODES <= problem.num_nodes <= _COST_INSERTION_MAX_NODES
     return bool(problem.dependencies) and sized
@@ -540,6 +535,19 @@ def _tied_nodes(problem: Problem) -> dict[int, tuple[int, ...]]:
         for member in group:
             tied[member] = tuple(sorted(group - {member}))
     return tied
+
+
+def _better(
+    ctx: rules.RoutingContext,
+    solution: pywrapcp.Assignment | None,
+    routes: tuple[tuple[int, ...], ...],
+    cost: int,
+) -> tuple[tuple[tuple[int, ...], ...], int]:
+    """``solution``'s routes and cost if it is cheaper than ``cost``, else ``routes`` and
+    ``cost``."""
+    if solution is None or int(solution.ObjectiveValue()) >= cost:
+        return routes, cost
+    return _extract_routes(ctx, solution), int(solution.ObjectiveValue())
 
 
 def _extract_routes(
