@@ -16,10 +16,13 @@ from scheduler.solve.routing import (
     _extract_routes,
     _iterated_local_search,
     _iterates_first,
-    _pinned_lags_search,
+    _pinned_model,
     _pins_lags,
+    _recreate,
+    _ruin_and_recreate,
     _search_parameters,
     _tied_nodes,
+    _tied_starts,
     build_model,
     first_solution_strategy,
     lag_pins,
@@ -129,20 +132,47 @@ def test_lags_are_pinned_on_dependent_days_of_the_cost_insertion_size() -> None:
     assert not _pins_lags(SimpleNamespace(dependencies=(), num_nodes=98))  # type: ignore[arg-type]
 
 
-def test_pinned_search_improves_and_its_roster_keeps_the_lags() -> None:
+def _lags_hold(problem: Problem, routes: tuple[tuple[int, ...], ...], starts: dict) -> bool:
+    served = {node for route in routes for node in route}
+    return all(
+        arc.min_lag_s <= starts[arc.later] - starts[arc.earlier] <= (arc.max_lag_s or 10**9)
+        for arc in problem.dependencies
+        if {arc.earlier, arc.later} <= served
+    )
+
+
+def test_pinned_model_rosters_keep_the_lags_and_the_full_model_takes_them() -> None:
     sc = hhcrsp_scenario(read_hhcrsp(D2))
     problem = compile_problem(sc, travel_model_for(sc))
-    start = _first_local_optimum(problem, "LOCAL_CHEAPEST_COST_INSERTION", 400)
-    ctx, budget, cost = start.ctx, start.budget, start.cost
-    pinned_routes, pinned_cost = _pinned_lags_search(
-        ctx, start.solution, start.routes, cost, budget, until_s=120
-    )
-    assert pinned_cost < cost
-    assert budget.ctx is ctx  # the full model is the budget's again
+    start = _first_local_optimum(problem, "LOCAL_CHEAPEST_COST_INSERTION", 2000)
+    ctx, budget, routes = start.ctx, start.budget, start.routes
+    pinned = _pinned_model(problem, routes, _tied_starts(ctx, start.solution), budget)
+    # Take every stop of the first two routes out; the pinned model puts them back.
+    cut = [[] if v < 2 else list(route) for v, route in enumerate(routes)]
+    solution = _recreate(pinned, cut, budget)
+    assert solution is not None
+    pinned_routes = _extract_routes(pinned, solution)
+    assert pinned_routes != routes
+    starts = {
+        n: solution.Value(pinned.time.CumulVar(pinned.index(n))) for n in range(problem.num_nodes)
+    }
+    assert _lags_hold(problem, pinned_routes, starts)
     # The full model, lags included, takes the roster as it is.
     assignment = ctx.routing.solver().Assignment()
     assert ctx.routing.RoutesToAssignment(list(pinned_routes), True, True, assignment)
     check = _search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", 30, 1, False)
     kept = ctx.routing.SolveFromAssignmentWithParameters(assignment, check)
-    assert kept is not None and kept.ObjectiveValue() <= pinned_cost
+    assert kept is not None and kept.ObjectiveValue() <= solution.ObjectiveValue()
     assert _extract_routes(ctx, kept) == pinned_routes
+
+
+def test_pinned_ruin_and_recreate_improves_on_the_first_local_optimum() -> None:
+    sc = hhcrsp_scenario(read_hhcrsp(D2))
+    problem = compile_problem(sc, travel_model_for(sc))
+    start = _first_local_optimum(problem, "LOCAL_CHEAPEST_COST_INSERTION", 1500)
+    ctx, budget, cost = start.ctx, start.budget, start.cost
+    starts = _tied_starts(ctx, start.solution)
+    routes, better_cost = _ruin_and_recreate(ctx, start.routes, cost, budget, 1, starts)
+    assert better_cost < cost
+    assert budget.ctx is ctx  # the full model is the budget's again
+    assert sorted(n for route in routes for n in route) == list(range(problem.num_nodes))

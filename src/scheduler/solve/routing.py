@@ -39,9 +39,9 @@ _ITERATED_MAX_MEAN_STOPS = 12.0
 _ITERATED_MAX_STRING_LEN = 10
 _ITERATED_MEAN_REMOVED = 10
 _ITERATED_BYPASS = 0.01
-# Days with dependent visits: the largest share of lateness in the first local optimum's cost
-# at which the search with the tied visits pinned runs (_lag_tied_search).
-_PINNED_MAX_LATENESS_SHARE = 0.1
+# Days with dependent visits: ruin-and-recreate steps in the pinned model between two re-timings
+# on the full one (_recreate_pinned).
+_PINNED_STEPS = 4
 
 
 @dataclass(frozen=True)
@@ -193,11 +193,10 @@ def solve_routes(
         status = _status_name(ctx.routing.status())
         routes, cost = _extract_routes(ctx, solution), int(solution.ObjectiveValue())
         if ruin_and_recreate:
-            if pinned:
-                routes, cost = _lag_tied_search(ctx, solution, routes, cost, budget, strategy)
-            elif not guided and _iterates_first(routes):
+            starts = _tied_starts(ctx, solution) if pinned else None
+            if not guided and not pinned and _iterates_first(routes):
                 routes, cost = _iterated_local_search(ctx, routes, cost, budget, strategy)
-            routes, cost = _ruin_and_recreate(ctx, routes, cost, budget, params.seed)
+            routes, cost = _ruin_and_recreate(ctx, routes, cost, budget, params.seed, starts)
         return RoutingResult(
             routes=routes,
             cost=cost,
@@ -208,136 +207,43 @@ def solve_routes(
     raise RuntimeError("OR-Tools found no roster even with every visit left out")
 
 
-def _pinned_lags_search(
-    ctx: rules.RoutingContext,
-    solution: Any,
+def _pinned_model(
+    problem: Problem,
     routes: tuple[tuple[int, ...], ...],
-    cost: int,
+    starts: dict[int, int],
     budget: _Budget,
-    until_s: float,
-) -> tuple[tuple[tuple[int, ...], ...], int]:
-    """Ruin and recreate until ``until_s`` (elapsed) with every lag-tied visit's start held
-    near its start in ``solution`` instead of the lags; returns the best roster.
+) -> rules.RoutingContext:
+    """The day's model with every lag-tied visit's start held near ``starts`` instead of the
+    lags (closed; its at-solution callback is ``budget``).
 
-    Each dependent visit and the visit it depends on get ranges around their starts that keep
-    the lag whatever starts they take within them (:func:`lag_pins`). Without the lag
-    constraints, which make most of its moves fail in constraint propagation
-    (docs/benchmarks.md, "Mankowska"), the search runs at the speed of an untied day, and every
-    roster it finds keeps the lags; the tied visits may still change caregiver and order. The
-    rest of the time goes on with the lags themselves, where the starts are free again.
+    Each dependent visit served in ``routes`` and the visit it depends on get ranges around
+    their starts that keep the lag whatever starts they take within them (:func:`lag_pins`).
+    OR-Tools' move filters see the ranges, where the lag constraints are invisible to them and
+    make most moves fail in constraint propagation (docs/benchmarks.md, "Mankowska"), so the
+    model searches at the speed of an untied day, and every roster it finds keeps the lags. A
+    tied visit left out stays out: nothing would keep its lag.
     """
-    problem = ctx.problem
     served = {node for route in routes for node in route}
     both_served = [a for a in problem.dependencies if {a.earlier, a.later} <= served]
-    tied = sorted({node for arc in both_served for node in (arc.earlier, arc.later)})
-    times = {node: int(solution.Value(ctx.time.CumulVar(ctx.index(node)))) for node in tied}
     pinned = build_model(dataclasses.replace(problem, dependencies=()))
-    for node, (lo, hi) in lag_pins(both_served, times, problem.horizon_s).items():
+    for node, (lo, hi) in lag_pins(both_served, starts, problem.horizon_s).items():
         pinned.time.CumulVar(pinned.index(node)).SetRange(lo, hi)
-    # A tied visit left out stays out here: nothing would keep its lag.
     for arc in problem.dependencies:
         for node in {arc.earlier, arc.later} - served:
             pinned.routing.VehicleVar(pinned.index(node)).SetValues([-1])
     pinned.routing.AddAtSolutionCallback(budget)
-    with budget.stage(pinned, until_s):
-        # RoutesToAssignment needs a closed model; solving closes the other models first.
-        pinned.routing.CloseModelWithParameters(
-            budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
-        )
-        return _ruin_and_recreate(pinned, routes, cost, budget, budget.params.seed)
-
-
-def _lag_tied_search(
-    ctx: rules.RoutingContext,
-    solution: Any,
-    routes: tuple[tuple[int, ...], ...],
-    cost: int,
-    budget: _Budget,
-    strategy: str,
-) -> tuple[tuple[tuple[int, ...], ...], int]:
-    """The search of a day with dependent visits after its first local optimum (``solution``).
-
-    Where lateness is a small part of that optimum's cost, ruin and recreate with the tied
-    visits pinned (:func:`_pinned_lags_search`) until half the time, then guided local search
-    with the lags themselves to the end. Where it is a large part, the pins would hold the late
-    starts where they are, so the day is searched as other tied days are: guided local search
-    from the construction for half the time left, then ruin and recreate.
-
-    Measured on Mankowska at 60 s (docs/benchmarks.md): pinned, E5 went from 11.7 to 4.6 % and
-    E9 from 8.7 to 5.6 %, but D1 (lateness 38 % of the first local optimum's cost) from 8.4 to
-    28 % and D4 (19 %) from 5.7 to 8.3 %. On E5 and E9 lateness is 1-2 % of that cost.
-    """
-    if _lateness_share(ctx, solution, routes, cost) <= _PINNED_MAX_LATENESS_SHARE:
-        halfway_s = _GUIDED_SHARE * budget.params.time_limit_s
-        routes, cost = _pinned_lags_search(ctx, solution, routes, cost, budget, halfway_s)
-        return _guided_from(ctx, routes, cost, budget, budget.params.time_limit_s)
-    # The rest as on other tied days: guided local search for half, then ruin and recreate.
-    until_s = (budget.elapsed_s + budget.params.time_limit_s) / 2
-    return _guided_afresh(ctx, routes, cost, budget, strategy, until_s)
-
-
-def _guided_afresh(
-    ctx: rules.RoutingContext,
-    routes: tuple[tuple[int, ...], ...],
-    cost: int,
-    budget: _Budget,
-    strategy: str,
-    until_s: float,
-) -> tuple[tuple[tuple[int, ...], ...], int]:
-    """Guided local search from a new ``strategy`` construction until ``until_s`` (elapsed);
-    the better of its roster and the given one.
-
-    Started from the construction, not from the given local optimum: on Mankowska D1 at 60 s,
-    followed by ruin and recreate, 8.3 % against 28 % (docs/benchmarks.md). Why is not
-    established; OR-Tools scales the guided search's penalties by the cost it starts from,
-    which is far higher at the construction.
-    """
-    fresh = build_model(ctx.problem)
-    fresh.routing.AddAtSolutionCallback(budget)
-    with budget.stage(fresh, until_s):
-        solution = fresh.routing.SolveWithParameters(
-            budget.search_parameters(strategy, "GUIDED_LOCAL_SEARCH")
-        )
-    return _better(fresh, solution, routes, cost)
-
-
-def _lateness_share(
-    ctx: rules.RoutingContext, solution: Any, routes: tuple[tuple[int, ...], ...], cost: int
-) -> float:
-    """Lateness cost over the whole cost of the served visits, in ``solution``."""
-    problem = ctx.problem
-    if not problem.lateness_weight or not problem.late_start_max_s:
-        return 0.0
-    copies = {node for group in problem.sync_groups for node in group[1:]}
-    served = {node for route in routes for node in route}
-    lateness = sum(
-        problem.lateness_weight
-        * max(0, int(solution.Value(ctx.time.CumulVar(ctx.index(node)))) - windows[-1][1])
-        for node, windows in enumerate(problem.node_windows_s)
-        if node in served and node not in copies
+    # RoutesToAssignment needs a closed model.
+    pinned.routing.CloseModelWithParameters(
+        budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
     )
-    left_out = sum(
-        int(penalty) for node, penalty in enumerate(problem.node_penalty) if node not in served
-    )
-    return lateness / max(1, cost - left_out)
+    return pinned
 
 
-def _guided_from(
-    ctx: rules.RoutingContext,
-    routes: tuple[tuple[int, ...], ...],
-    cost: int,
-    budget: _Budget,
-    until_s: float,
-) -> tuple[tuple[tuple[int, ...], ...], int]:
-    """Guided local search from ``routes`` until ``until_s`` (elapsed); the better roster."""
-    start = ctx.routing.solver().Assignment()
-    if not ctx.routing.RoutesToAssignment(list(routes), True, True, start):
-        return routes, cost
-    with budget.stage(ctx, until_s):
-        solution = ctx.routing.SolveFromAssignmentWithParameters(
-            start, budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")
-        )
-    return _better(ctx, solution, routes, cost)
+def _tied_starts(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> dict[int, int]:
+    """The start (seconds) in ``solution`` of every visit in a dependency."""
+    arcs = ctx.problem.dependencies
+    nodes = {node for arc in arcs for node in (arc.earlier, arc.later)}
+    return {node: int(solution.Value(ctx.time.CumulVar(ctx.index(node)))) for node in nodes}
 
 
 def lag_pins(
@@ -407,13 +313,16 @@ def _ruin_and_recreate(
     cost: int,
     budget: _Budget,
     seed: int,
+    starts: dict[int, int] | None = None,
 ) -> tuple[tuple[tuple[int, ...], ...], int]:
     """Ruin and recreate until the budget is spent; returns the best routes and their cost.
 
     Each step cuts strings of stops out of the current roster (``solve/ruin.py``), restores the
     rest as a partial roster, and lets a greedy local search put the visits back and polish the
     routes (its insertion moves see the cut visits as left out, hence very costly). The step's
-    result replaces the current roster under simulated-annealing acceptance.
+    result replaces the current roster under simulated-annealing acceptance. Given ``starts``
+    (the dependent visits' starts in ``routes``), each step recreates with the lags pinned
+    instead (:func:`_recreate_pinned`).
     """
     problem = ctx.problem
     rng = random.Random(seed)
@@ -424,21 +333,19 @@ def _ruin_and_recreate(
     # Local search inserts one node at a time, so a double-handed pair taken out could never
     # come back: its copies stay in place (other moves still shift them).
     keep = frozenset(node for group in problem.sync_groups for node in group)
+
+    def cut(whole: tuple[tuple[int, ...], ...]) -> list[list[int]]:
+        return ruin.string_removal(whole, neighbours, rng, tied, keep=keep)[0]
+
     # Start at a few percent of a mean arc's cost, as OR-Tools' own automatic temperatures do.
     start_temp = _START_TEMPERATURE_RATIO * problem.travel_weight * float(travel_s.mean())
     best_routes, best_cost = routes, cost
     failures_in_a_row = 0
     while not budget.exhausted and failures_in_a_row < _MAX_FAILED_STEPS:
-        partial, _ = ruin.string_removal(routes, neighbours, rng, tied, keep=keep)
-        # RoutesToAssignment only sets the successors; the solve then finds the times. (Reading
-        # the routes back with ReadAssignmentFromRoutes fails on tied visits: propagation
-        # alone cannot place their times.)
-        start = ctx.routing.solver().Assignment()
-        candidate = None
-        if ctx.routing.RoutesToAssignment(partial, True, True, start):
-            candidate = ctx.routing.SolveFromAssignmentWithParameters(
-                start, budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
-            )
+        if starts is None:
+            candidate = _recreate(ctx, cut(routes), budget)
+        else:
+            candidate = _recreate_pinned(ctx, routes, starts, budget, cut)
         if candidate is None:
             failures_in_a_row += 1
             continue
@@ -447,9 +354,63 @@ def _ruin_and_recreate(
         progress = budget.elapsed_s / budget.params.time_limit_s
         if ruin.accept(candidate_cost, cost, ruin.temperature(start_temp, progress), rng):
             routes, cost = _extract_routes(ctx, candidate), candidate_cost
+            if starts is not None:
+                starts = _tied_starts(ctx, candidate)
             if cost < best_cost:
                 best_routes, best_cost = routes, cost
     return best_routes, best_cost
+
+
+def _recreate(
+    ctx: rules.RoutingContext,
+    routes: list[list[int]] | tuple[tuple[int, ...], ...],
+    budget: _Budget,
+) -> pywrapcp.Assignment | None:
+    """A greedy descent of ``ctx``'s model from ``routes`` (visits not in them left out), or
+    None if the model rejects them.
+
+    RoutesToAssignment only sets the successors; the solve then finds the times. (Reading the
+    routes back with ReadAssignmentFromRoutes fails on tied visits: propagation alone cannot
+    place their times.)
+    """
+    start = ctx.routing.solver().Assignment()
+    if not ctx.routing.RoutesToAssignment(list(routes), True, True, start):
+        return None
+    return ctx.routing.SolveFromAssignmentWithParameters(
+        start, budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
+    )
+
+
+def _recreate_pinned(
+    ctx: rules.RoutingContext,
+    routes: tuple[tuple[int, ...], ...],
+    starts: dict[int, int],
+    budget: _Budget,
+    cut: Callable[[tuple[tuple[int, ...], ...]], list[list[int]]],
+) -> pywrapcp.Assignment | None:
+    """One ruin-and-recreate step of a day with dependent visits: ``_PINNED_STEPS`` steps in
+    the pinned model (:func:`_pinned_model`, the starts held near ``starts``), each kept if
+    cheaper, then a greedy descent of the full model from the result, which re-times it: there
+    a tied pair may move earlier or later together, which the pins forbid.
+
+    Measured on Mankowska at 60 s (docs/benchmarks.md): a step of the full model alone takes
+    about 10 s on D1 (a few hundred moves, each checked against the lags in constraint
+    propagation), a pinned step 0.25 s and the re-timing 2-3 s. Searching the pinned model
+    alone held late starts where they were (D1 28 %).
+    """
+    pinned = _pinned_model(ctx.problem, routes, starts, budget)
+    best: tuple[tuple[int, ...], ...] | None = None
+    best_cost = 0
+    with budget.stage(pinned, budget.deadline_s):
+        for _ in range(_PINNED_STEPS):
+            if budget.exhausted:
+                break
+            solution = _recreate(pinned, cut(routes if best is None else best), budget)
+            if solution is not None and (best is None or solution.ObjectiveValue() < best_cost):
+                best, best_cost = _extract_routes(pinned, solution), int(solution.ObjectiveValue())
+    if best is None or budget.exhausted:
+        return None
+    return _recreate(ctx, best, budget)
 
 
 def first_solution_strategy(problem: Problem, params: SolveParams) -> str:
@@ -475,14 +436,15 @@ def first_solution_strategy(problem: Problem, params: SolveParams) -> str:
 
 
 def _pins_lags(problem: Problem) -> bool:
-    """Whether a day with dependent visits takes :func:`_lag_tied_search` after a greedy descent,
-    instead of guided local search from the start.
+    """Whether a day with dependent visits searches with the lags pinned
+    (:func:`_recreate_pinned`) after a greedy descent, instead of guided local search from the
+    start.
 
     Measured on Mankowska at 60 s (docs/benchmarks.md): on D and E (98 and 130 stops, started
-    by local cheapest cost insertion) it cut the gap sharply; on C1 (65 stops, started by
-    parallel cheapest insertion, whose descent ends with much lateness) the pins made it far
-    worse (1.0 -> 28.7 %). Hence the same days as the cost-insertion start
-    (:func:`first_solution_strategy`), which is what leaves little lateness to pin.
+    by local cheapest cost insertion) pins cut the gap sharply; on C1 (65 stops, started by
+    parallel cheapest insertion, whose descent ends with much lateness) the first pinned search
+    (session 7, without re-timing) made it far worse (1.0 -> 28.7 %). Hence the same days as
+    the cost-insertion start (:func:`first_solution_strategy`), which leaves little lateness.
     """
     sized = _COST_INSERTION_MIN_NODES <= problem.num_nodes <= _COST_INSERTION_MAX_NODES
     return bool(problem.dependencies) and sized
