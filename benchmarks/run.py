@@ -220,16 +220,19 @@ def markdown(rows: list[Row], solvers: list[str]) -> str:
     head = "| instance | best known | " + " | ".join(f"{s} gap %" for s in solvers)
     lines = [head + " | ours vehicles |", "|---|---|" + "---|" * len(solvers) + "---|"]
 
-    def gap_text(group: list[Row]) -> str:
+    def gap_text(group: list[Row], worst: bool = False) -> str:
+        """The mean gap; with ``worst`` (one instance's seeds), the worst seed's too."""
         gaps = [r.gap_pct for r in group if r.gap_pct is not None]
         failed = len(group) - len(gaps)
         text = f"{mean(gaps):.2f}" if gaps else "–"
+        if worst and len(gaps) > 1:
+            text += f" (worst {max(gaps):.2f})"
         return text + (f" ({failed} failed)" if failed else "")
 
     for name, per_solver in by_instance.items():
         ours = per_solver.get("ours", [])
         vehicles = "/".join(str(r.vehicles) for r in ours if r.vehicles is not None) or "–"
-        cells = [gap_text(per_solver.get(s, [])) for s in solvers]
+        cells = [gap_text(per_solver.get(s, []), worst=True) for s in solvers]
         known = next(iter(per_solver.values()))[0].best_known
         lines.append(f"| {name} | {known:.2f} | " + " | ".join(cells) + f" | {vehicles} |")
 

@@ -32,3 +32,19 @@ def test_report_lets_a_later_run_replace_earlier_rows(tmp_path: Path, capsys) ->
     assert main(["solomon", "--report", str(first), str(second)]) == 0
     table = capsys.readouterr().out
     assert "| C101 | 828.94 | 20.50 |" in table
+
+
+def test_report_shows_the_worst_seed_of_an_instance(tmp_path: Path, capsys) -> None:
+    first, both = tmp_path / "first.csv", tmp_path / "both.csv"
+    main(["solomon", "--instances", "C101", "--time-limit", "1", "--out", str(first)])
+    (row,) = list(csv.DictReader(first.open(encoding="utf-8")))
+    rows = [{**row, "seed": "1", "gap_pct": "1.0"}, {**row, "seed": "2", "gap_pct": "3.0"}]
+    with both.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerows(rows)
+    capsys.readouterr()
+    assert main(["solomon", "--report", str(both)]) == 0
+    table = capsys.readouterr().out
+    assert "| C101 | 828.94 | 2.00 (worst 3.00) |" in table
+    assert "| C1 | 1 | 2.00 |" in table  # family means stay plain
