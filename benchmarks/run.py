@@ -260,10 +260,16 @@ def markdown(rows: list[Row], solvers: list[str]) -> str:
     return "\n".join(lines)
 
 
+def run_seeds(args: argparse.Namespace) -> range:
+    return range(args.first_seed, args.first_seed + args.seeds)
+
+
 def header(args: argparse.Namespace) -> str:
+    seeds = run_seeds(args)
     return (
         f"{date.today()} · {platform.machine()} · {platform.python_version()} · "
-        f"set {args.set} · {args.time_limit:g} s per instance · seeds {args.seeds} · one thread"
+        f"set {args.set} · {args.time_limit:g} s per instance · seeds "
+        f"{'/'.join(map(str, seeds))} · one thread"
     )
 
 
@@ -331,6 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("set", choices=SETS)
     parser.add_argument("--instances", help="comma-separated names or patterns (R1*)")
     parser.add_argument("--seeds", type=int, default=1, help="seeds 1..N")
+    parser.add_argument(
+        "--first-seed", type=int, default=1, help="seeds FIRST..FIRST+N-1 (to add seeds to a run)"
+    )
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--peers", default="", help=f"comma-separated: {','.join(PEERS)}")
     parser.add_argument("--quick", action="store_true", help="smoke run: 3 instances, 2 s")
@@ -364,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=[f.name for f in fields(Row)])
         writer.writeheader()
-        for (name, path), seed, solver in product(files, range(1, args.seeds + 1), solvers):
+        for (name, path), seed, solver in product(files, run_seeds(args), solvers):
             row = run_one(args.set, name, path, solver, seed, args.time_limit, bks)
             rows.append(row)
             writer.writerow(asdict(row))
