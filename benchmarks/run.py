@@ -336,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("set", choices=SETS)
     parser.add_argument("--instances", help="comma-separated names or patterns (R1*)")
-    parser.add_argument("--seeds", type=int, default=1, help="seeds 1..N")
+    parser.add_argument("--seeds", type=int, default=1, help="how many seeds (1..N by default)")
     parser.add_argument(
         "--first-seed", type=int, default=1, help="seeds FIRST..FIRST+N-1 (to add seeds to a run)"
     )
