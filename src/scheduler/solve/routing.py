@@ -108,7 +108,6 @@ class _Budget:
         self.ctx, self.params, self.started, self.on_progress = ctx, params, started, on_progress
         self.solutions = 0
         self.best_cost = 2**63
-        self.deadline_s = params.time_limit_s  # the current stage's end (elapsed seconds)
 
     def __call__(self) -> None:  # an at-solution callback of the routing model
         # Local search also passes through worse solutions; report improvements only.
@@ -124,19 +123,18 @@ class _Budget:
         return time.monotonic() - self.started
 
     @contextlib.contextmanager
-    def stage(self, ctx: rules.RoutingContext, until_s: float) -> Iterator[None]:
+    def counting(self, ctx: rules.RoutingContext) -> Iterator[None]:
         """Within: count the solutions of ``ctx``'s model (its at-solution callback must be this
-        budget) and stop at ``until_s`` elapsed seconds."""
-        saved = self.ctx, self.deadline_s
-        self.ctx, self.deadline_s = ctx, until_s
+        budget) instead of the day's model."""
+        saved, self.ctx = self.ctx, ctx
         try:
             yield
         finally:
-            self.ctx, self.deadline_s = saved
+            self.ctx = saved
 
     @property
     def time_left_s(self) -> float:
-        return min(self.deadline_s, self.params.time_limit_s) - self.elapsed_s
+        return self.params.time_limit_s - self.elapsed_s
 
     @property
     def solutions_left(self) -> int | None:
@@ -401,7 +399,7 @@ def _recreate_pinned(
     pinned = _pinned_model(ctx.problem, routes, starts, budget)
     best: tuple[tuple[int, ...], ...] | None = None
     best_cost = 0
-    with budget.stage(pinned, budget.deadline_s):
+    with budget.counting(pinned):
         for _ in range(_PINNED_STEPS):
             if budget.exhausted:
                 break
