@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from scheduler.api import travel_model_for
+from scheduler.domain.model import Settings, Weights
 from scheduler.io.hhcrsp_instances import hhcrsp_scenario, read_hhcrsp
 from scheduler.io.vrp_instances import read_vrptw, vrptw_scenario
 from scheduler.solve.compile import DependencyArc, Problem, compile_problem
@@ -14,8 +15,10 @@ from scheduler.solve.params import SolveParams
 from scheduler.solve.routing import (
     _Budget,
     _extract_routes,
+    _inserts_by_cost,
     _iterated_local_search,
     _iterates_first,
+    _objective,
     _pinned_model,
     _pins_lags,
     _recreate,
@@ -28,6 +31,7 @@ from scheduler.solve.routing import (
     lag_pins,
     solve_routes,
 )
+from tests.builders import caregiver, client, place, scenario, visit
 
 INSTANCES = Path(__file__).parents[2] / "benchmarks" / "instances"
 R101 = INSTANCES / "solomon" / "instances" / "R101.txt"
@@ -124,12 +128,17 @@ def test_lag_pins_keep_every_lag_whatever_starts_they_take() -> None:
     assert pins[1] == (400, 400) and pins[0] == (-300, 200)
 
 
-def test_lags_are_pinned_on_dependent_days_of_the_cost_insertion_size() -> None:
+def test_lags_are_pinned_on_dependent_days_of_50_to_300_stops() -> None:
     arc = (DependencyArc(0, 1, 0, 0),)
-    assert _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=98))  # type: ignore[arg-type]
-    assert not _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=65))  # type: ignore[arg-type]
-    assert not _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=400))  # type: ignore[arg-type]
-    assert not _pins_lags(SimpleNamespace(dependencies=(), num_nodes=98))  # type: ignore[arg-type]
+
+    def day(dependencies: tuple[DependencyArc, ...], num_nodes: int) -> Problem:
+        return SimpleNamespace(dependencies=dependencies, num_nodes=num_nodes)  # type: ignore[return-value]
+
+    assert _pins_lags(day(arc, 98)) and _inserts_by_cost(day(arc, 98))
+    assert _pins_lags(day(arc, 65)) and not _inserts_by_cost(day(arc, 65))
+    assert not _pins_lags(day(arc, 33)) and not _inserts_by_cost(day(arc, 33))
+    assert not _pins_lags(day(arc, 400)) and not _inserts_by_cost(day(arc, 400))
+    assert not _pins_lags(day((), 98)) and not _inserts_by_cost(day((), 98))
 
 
 def _lags_hold(problem: Problem, routes: tuple[tuple[int, ...], ...], starts: dict) -> bool:
@@ -176,3 +185,32 @@ def test_pinned_ruin_and_recreate_improves_on_the_first_local_optimum() -> None:
     assert better_cost < cost
     assert budget.ctx is ctx  # the full model is the budget's again
     assert sorted(n for route in routes for n in route) == list(range(problem.num_nodes))
+
+
+def test_the_objective_adds_the_latest_start_the_routing_model_cannot_weigh() -> None:
+    # One caregiver at the client's door from 09:00; V0 (30 min) and V2 (20 min) should start
+    # by 09:00, V1 (20 min) by 09:20. The routing cost's optimum is V2, V1, V0: V0 40 min late.
+    visits = [
+        visit("V0", "P", window=("08:00", "09:00"), duration_min=30),
+        visit("V1", "P", window=("08:00", "09:20"), duration_min=20),
+        visit("V2", "P", window=("08:00", "09:00"), duration_min=20),
+    ]
+    weights = Weights(lateness_per_s=1, max_lateness_per_s=3)
+    settings = Settings(late_start_max_min=120, weights=weights)
+    home = place(1, 0)
+    sc = scenario(
+        [caregiver("C", home=home, shift=("09:00", "12:00"))],
+        [client("P")],
+        visits,
+        settings=settings,
+    )
+    problem = compile_problem(sc, travel_model_for(sc))
+    ctx = build_model(problem)
+    search = _search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", 5, None, False)
+    solution = ctx.routing.SolveWithParameters(search)
+    order = [
+        problem.visit_ids[problem.node_visit[node]] for node in _extract_routes(ctx, solution)[0]
+    ]
+    assert order == ["V2", "V1", "V0"]
+    assert solution.ObjectiveValue() == 40 * 60  # the lateness; no travel at the door
+    assert _objective(ctx, solution) == 40 * 60 + 3 * 40 * 60

@@ -29,6 +29,9 @@ _START_TEMPERATURE_RATIO = 0.03
 # (first_solution_strategy).
 _COST_INSERTION_MIN_NODES = 80
 _COST_INSERTION_MAX_NODES = 300
+# Days with dependent visits and this many stops (up to _COST_INSERTION_MAX_NODES) search with
+# the lags pinned (_pins_lags).
+_PINNED_MIN_NODES = 50
 # Share of the time limit guided local search gets first where it helps (_starts_guided).
 _GUIDED_SHARE = 0.5
 # Share of the time limit OR-Tools' iterated local search gets first where it helps
@@ -56,7 +59,7 @@ class Progress:
 @dataclass(frozen=True)
 class RoutingResult:
     routes: tuple[tuple[int, ...], ...]  # per vehicle: node sequence (visit copies)
-    cost: int
+    cost: int  # the routing model's, plus the latest start's weight (_objective)
     status: str
     wall_s: float
     first_solution: str  # strategy that produced the first solution
@@ -173,7 +176,7 @@ def solve_routes(
     first_metaheuristic, first_share, guided, pinned = params.metaheuristic, 1.0, False, False
     if ruin_and_recreate:
         pinned = _pins_lags(problem)
-        guided = _starts_guided(problem) and not pinned
+        guided = _starts_guided(problem) and not _inserts_by_cost(problem)
         first_metaheuristic = "GUIDED_LOCAL_SEARCH" if guided else "GREEDY_DESCENT"
         # Greedy descent stops by itself (before a pinned search, at most half the time).
         first_share = _GUIDED_SHARE if guided or pinned else 1.0
@@ -189,7 +192,7 @@ def solve_routes(
         if solution is None:
             continue
         status = _status_name(ctx.routing.status())
-        routes, cost = _extract_routes(ctx, solution), int(solution.ObjectiveValue())
+        routes, cost = _extract_routes(ctx, solution), _objective(ctx, solution)
         if ruin_and_recreate:
             starts = _tied_starts(ctx, solution) if pinned else None
             if not guided and not pinned and _iterates_first(routes):
@@ -348,7 +351,7 @@ def _ruin_and_recreate(
             failures_in_a_row += 1
             continue
         failures_in_a_row = 0
-        candidate_cost = int(candidate.ObjectiveValue())
+        candidate_cost = _objective(ctx, candidate)
         progress = budget.elapsed_s / budget.params.time_limit_s
         if ruin.accept(candidate_cost, cost, ruin.temperature(start_temp, progress), rng):
             routes, cost = _extract_routes(ctx, candidate), candidate_cost
@@ -404,8 +407,9 @@ def _recreate_pinned(
             if budget.exhausted:
                 break
             solution = _recreate(pinned, cut(routes if best is None else best), budget)
-            if solution is not None and (best is None or solution.ObjectiveValue() < best_cost):
-                best, best_cost = _extract_routes(pinned, solution), int(solution.ObjectiveValue())
+            solution_cost = None if solution is None else _objective(pinned, solution)
+            if solution_cost is not None and (best is None or solution_cost < best_cost):
+                best, best_cost = _extract_routes(pinned, solution), solution_cost
     if best is None or budget.exhausted:
         return None
     return _recreate(ctx, best, budget)
@@ -428,23 +432,30 @@ def first_solution_strategy(problem: Problem, params: SolveParams) -> str:
     """
     if params.first_solution is not None:
         return params.first_solution
-    if _pins_lags(problem):  # the same days: dependent visits, 80 to 300 stops
+    if _inserts_by_cost(problem):
         return "LOCAL_CHEAPEST_COST_INSERTION"
     return "PARALLEL_CHEAPEST_INSERTION"
 
 
-def _pins_lags(problem: Problem) -> bool:
-    """Whether a day with dependent visits searches with the lags pinned
-    (:func:`_recreate_pinned`) after a greedy descent, instead of guided local search from the
-    start.
-
-    Measured on Mankowska at 60 s (docs/benchmarks.md): on D and E (98 and 130 stops, started
-    by local cheapest cost insertion) pins cut the gap sharply; on C1 (65 stops, started by
-    parallel cheapest insertion, whose descent ends with much lateness) the first pinned search
-    (session 7, without re-timing) made it far worse (1.0 -> 28.7 %). Hence the same days as
-    the cost-insertion start (:func:`first_solution_strategy`), which leaves little lateness.
-    """
+def _inserts_by_cost(problem: Problem) -> bool:
+    """Whether the day starts from local cheapest cost insertion and a greedy descent (days with
+    dependent visits, 80 to 300 stops; :func:`first_solution_strategy`) rather than from
+    parallel cheapest insertion and, where :func:`_starts_guided`, guided local search."""
     sized = _COST_INSERTION_MIN_NODES <= problem.num_nodes <= _COST_INSERTION_MAX_NODES
+    return bool(problem.dependencies) and sized
+
+
+def _pins_lags(problem: Problem) -> bool:
+    """Whether a day with dependent visits runs its ruin and recreate with the lags pinned
+    (:func:`_recreate_pinned`) after the first half of the time (a greedy descent from local
+    cheapest cost insertion from 80 stops, guided local search below).
+
+    Measured on Mankowska at 60 s (docs/benchmarks.md): on D and E (98 and 130 stops) pins cut
+    the gap sharply (session 8); on C (65 stops) after guided local search, C2-C10 went from
+    1.76 / 2.26 % (seeds 1 / 2) to 1.22 / 1.02 % (session 9); on B (33 stops) B1 went from 1.5
+    to 107 %. Hence from ``_PINNED_MIN_NODES`` stops, between the two.
+    """
+    sized = _PINNED_MIN_NODES <= problem.num_nodes <= _COST_INSERTION_MAX_NODES
     return bool(problem.dependencies) and sized
 
 
@@ -505,9 +516,31 @@ def _better(
 ) -> tuple[tuple[tuple[int, ...], ...], int]:
     """``solution``'s routes and cost if it is cheaper than ``cost``, else ``routes`` and
     ``cost``."""
-    if solution is None or int(solution.ObjectiveValue()) >= cost:
+    solution_cost = None if solution is None else _objective(ctx, solution)
+    if solution_cost is None or solution_cost >= cost:
         return routes, cost
-    return _extract_routes(ctx, solution), int(solution.ObjectiveValue())
+    return _extract_routes(ctx, solution), solution_cost
+
+
+def _objective(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> int:
+    """The day's cost of ``solution``: the routing model's, plus the weight of the latest start
+    past its window (``max_lateness_weight``), which OR-Tools cannot see (it has no cost on the
+    maximum of cumuls) and only the timing stage weighs otherwise.
+
+    The searches compare rosters by it, so that of two rosters the model finds equal the one
+    without a single very late visit wins (Mankowska C1: 305 min late at one visit, 18 % gap).
+    """
+    problem, routing = ctx.problem, ctx.routing
+    cost = int(solution.ObjectiveValue())
+    if not problem.max_lateness_weight or not problem.late_start_max_s:
+        return cost
+    latest_s = 0
+    for node, windows in enumerate(problem.node_windows_s):
+        index = ctx.index(node)
+        if solution.Value(routing.NextVar(index)) != index:  # served
+            late_s = solution.Value(ctx.time.CumulVar(index)) - windows[-1][1]
+            latest_s = max(latest_s, late_s)
+    return cost + problem.max_lateness_weight * latest_s
 
 
 def _extract_routes(
