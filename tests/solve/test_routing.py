@@ -7,7 +7,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from scheduler.api import travel_model_for
-from scheduler.domain.model import Settings, Weights
 from scheduler.io.hhcrsp_instances import hhcrsp_scenario, read_hhcrsp
 from scheduler.io.vrp_instances import read_vrptw, vrptw_scenario
 from scheduler.solve.compile import DependencyArc, Problem, compile_problem
@@ -18,7 +17,6 @@ from scheduler.solve.routing import (
     _inserts_by_cost,
     _iterated_local_search,
     _iterates_first,
-    _objective,
     _pinned_model,
     _pins_lags,
     _recreate,
@@ -31,7 +29,6 @@ from scheduler.solve.routing import (
     lag_pins,
     solve_routes,
 )
-from tests.builders import caregiver, client, place, scenario, visit
 
 INSTANCES = Path(__file__).parents[2] / "benchmarks" / "instances"
 R101 = INSTANCES / "solomon" / "instances" / "R101.txt"
@@ -185,32 +182,3 @@ def test_pinned_ruin_and_recreate_improves_on_the_first_local_optimum() -> None:
     assert better_cost < cost
     assert budget.ctx is ctx  # the full model is the budget's again
     assert sorted(n for route in routes for n in route) == list(range(problem.num_nodes))
-
-
-def test_the_objective_adds_the_latest_start_the_routing_model_cannot_weigh() -> None:
-    # One caregiver at the client's door from 09:00; V0 (30 min) and V2 (20 min) should start
-    # by 09:00, V1 (20 min) by 09:20. The routing cost's optimum is V2, V1, V0: V0 40 min late.
-    visits = [
-        visit("V0", "P", window=("08:00", "09:00"), duration_min=30),
-        visit("V1", "P", window=("08:00", "09:20"), duration_min=20),
-        visit("V2", "P", window=("08:00", "09:00"), duration_min=20),
-    ]
-    weights = Weights(lateness_per_s=1, max_lateness_per_s=3)
-    settings = Settings(late_start_max_min=120, weights=weights)
-    home = place(1, 0)
-    sc = scenario(
-        [caregiver("C", home=home, shift=("09:00", "12:00"))],
-        [client("P")],
-        visits,
-        settings=settings,
-    )
-    problem = compile_problem(sc, travel_model_for(sc))
-    ctx = build_model(problem)
-    search = _search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", 5, None, False)
-    solution = ctx.routing.SolveWithParameters(search)
-    order = [
-        problem.visit_ids[problem.node_visit[node]] for node in _extract_routes(ctx, solution)[0]
-    ]
-    assert order == ["V2", "V1", "V0"]
-    assert solution.ObjectiveValue() == 40 * 60  # the lateness; no travel at the door
-    assert _objective(ctx, solution) == 40 * 60 + 3 * 40 * 60

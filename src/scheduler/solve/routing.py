@@ -59,7 +59,7 @@ class Progress:
 @dataclass(frozen=True)
 class RoutingResult:
     routes: tuple[tuple[int, ...], ...]  # per vehicle: node sequence (visit copies)
-    cost: int  # the routing model's, plus the latest start's weight (_objective)
+    cost: int
     status: str
     wall_s: float
     first_solution: str  # strategy that produced the first solution
@@ -192,7 +192,7 @@ def solve_routes(
         if solution is None:
             continue
         status = _status_name(ctx.routing.status())
-        routes, cost = _extract_routes(ctx, solution), _objective(ctx, solution)
+        routes, cost = _extract_routes(ctx, solution), int(solution.ObjectiveValue())
         if ruin_and_recreate:
             starts = _tied_starts(ctx, solution) if pinned else None
             if not guided and not pinned and _iterates_first(routes):
@@ -351,7 +351,7 @@ def _ruin_and_recreate(
             failures_in_a_row += 1
             continue
         failures_in_a_row = 0
-        candidate_cost = _objective(ctx, candidate)
+        candidate_cost = int(candidate.ObjectiveValue())
         progress = budget.elapsed_s / budget.params.time_limit_s
         if ruin.accept(candidate_cost, cost, ruin.temperature(start_temp, progress), rng):
             routes, cost = _extract_routes(ctx, candidate), candidate_cost
@@ -407,9 +407,8 @@ def _recreate_pinned(
             if budget.exhausted:
                 break
             solution = _recreate(pinned, cut(routes if best is None else best), budget)
-            solution_cost = None if solution is None else _objective(pinned, solution)
-            if solution_cost is not None and (best is None or solution_cost < best_cost):
-                best, best_cost = _extract_routes(pinned, solution), solution_cost
+            if solution is not None and (best is None or solution.ObjectiveValue() < best_cost):
+                best, best_cost = _extract_routes(pinned, solution), int(solution.ObjectiveValue())
     if best is None or budget.exhausted:
         return None
     return _recreate(ctx, best, budget)
@@ -516,31 +515,9 @@ def _better(
 ) -> tuple[tuple[tuple[int, ...], ...], int]:
     """``solution``'s routes and cost if it is cheaper than ``cost``, else ``routes`` and
     ``cost``."""
-    solution_cost = None if solution is None else _objective(ctx, solution)
-    if solution_cost is None or solution_cost >= cost:
+    if solution is None or int(solution.ObjectiveValue()) >= cost:
         return routes, cost
-    return _extract_routes(ctx, solution), solution_cost
-
-
-def _objective(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> int:
-    """The day's cost of ``solution``: the routing model's, plus the weight of the latest start
-    past its window (``max_lateness_weight``), which OR-Tools cannot see (it has no cost on the
-    maximum of cumuls) and only the timing stage weighs otherwise.
-
-    The searches compare rosters by it, so that of two rosters the model finds equal the one
-    without a single very late visit wins (Mankowska C1: 305 min late at one visit, 18 % gap).
-    """
-    problem, routing = ctx.problem, ctx.routing
-    cost = int(solution.ObjectiveValue())
-    if not problem.max_lateness_weight or not problem.late_start_max_s:
-        return cost
-    latest_s = 0
-    for node, windows in enumerate(problem.node_windows_s):
-        index = ctx.index(node)
-        if solution.Value(routing.NextVar(index)) != index:  # served
-            late_s = solution.Value(ctx.time.CumulVar(index)) - windows[-1][1]
-            latest_s = max(latest_s, late_s)
-    return cost + problem.max_lateness_weight * latest_s
+    return _extract_routes(ctx, solution), int(solution.ObjectiveValue())
 
 
 def _extract_routes(
