@@ -14,7 +14,6 @@ from scheduler.solve.params import SolveParams
 from scheduler.solve.routing import (
     _Budget,
     _extract_routes,
-    _inserts_by_cost,
     _iterated_local_search,
     _iterates_first,
     _pinned_model,
@@ -125,17 +124,12 @@ def test_lag_pins_keep_every_lag_whatever_starts_they_take() -> None:
     assert pins[1] == (400, 400) and pins[0] == (-300, 200)
 
 
-def test_lags_are_pinned_on_dependent_days_of_50_to_300_stops() -> None:
+def test_lags_are_pinned_on_dependent_days_of_the_cost_insertion_size() -> None:
     arc = (DependencyArc(0, 1, 0, 0),)
-
-    def day(dependencies: tuple[DependencyArc, ...], num_nodes: int) -> Problem:
-        return SimpleNamespace(dependencies=dependencies, num_nodes=num_nodes)  # type: ignore[return-value]
-
-    assert _pins_lags(day(arc, 98)) and _inserts_by_cost(day(arc, 98))
-    assert _pins_lags(day(arc, 65)) and not _inserts_by_cost(day(arc, 65))
-    assert not _pins_lags(day(arc, 33)) and not _inserts_by_cost(day(arc, 33))
-    assert not _pins_lags(day(arc, 400)) and not _inserts_by_cost(day(arc, 400))
-    assert not _pins_lags(day((), 98)) and not _inserts_by_cost(day((), 98))
+    assert _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=98))  # type: ignore[arg-type]
+    assert not _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=65))  # type: ignore[arg-type]
+    assert not _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=400))  # type: ignore[arg-type]
+    assert not _pins_lags(SimpleNamespace(dependencies=(), num_nodes=98))  # type: ignore[arg-type]
 
 
 def _lags_hold(problem: Problem, routes: tuple[tuple[int, ...], ...], starts: dict) -> bool:

@@ -29,9 +29,6 @@ _START_TEMPERATURE_RATIO = 0.03
 # (first_solution_strategy).
 _COST_INSERTION_MIN_NODES = 80
 _COST_INSERTION_MAX_NODES = 300
-# Days with dependent visits and this many stops (up to _COST_INSERTION_MAX_NODES) search with
-# the lags pinned (_pins_lags).
-_PINNED_MIN_NODES = 50
 # Share of the time limit guided local search gets first where it helps (_starts_guided).
 _GUIDED_SHARE = 0.5
 # Share of the time limit OR-Tools' iterated local search gets first where it helps
@@ -176,7 +173,7 @@ def solve_routes(
     first_metaheuristic, first_share, guided, pinned = params.metaheuristic, 1.0, False, False
     if ruin_and_recreate:
         pinned = _pins_lags(problem)
-        guided = _starts_guided(problem) and not _inserts_by_cost(problem)
+        guided = _starts_guided(problem) and not pinned
         first_metaheuristic = "GUIDED_LOCAL_SEARCH" if guided else "GREEDY_DESCENT"
         # Greedy descent stops by itself (before a pinned search, at most half the time).
         first_share = _GUIDED_SHARE if guided or pinned else 1.0
@@ -431,30 +428,23 @@ def first_solution_strategy(problem: Problem, params: SolveParams) -> str:
     """
     if params.first_solution is not None:
         return params.first_solution
-    if _inserts_by_cost(problem):
+    if _pins_lags(problem):  # the same days: dependent visits, 80 to 300 stops
         return "LOCAL_CHEAPEST_COST_INSERTION"
     return "PARALLEL_CHEAPEST_INSERTION"
 
 
-def _inserts_by_cost(problem: Problem) -> bool:
-    """Whether the day starts from local cheapest cost insertion and a greedy descent (days with
-    dependent visits, 80 to 300 stops; :func:`first_solution_strategy`) rather than from
-    parallel cheapest insertion and, where :func:`_starts_guided`, guided local search."""
-    sized = _COST_INSERTION_MIN_NODES <= problem.num_nodes <= _COST_INSERTION_MAX_NODES
-    return bool(problem.dependencies) and sized
-
-
 def _pins_lags(problem: Problem) -> bool:
-    """Whether a day with dependent visits runs its ruin and recreate with the lags pinned
-    (:func:`_recreate_pinned`) after the first half of the time (a greedy descent from local
-    cheapest cost insertion from 80 stops, guided local search below).
+    """Whether a day with dependent visits searches with the lags pinned
+    (:func:`_recreate_pinned`) after a greedy descent, instead of guided local search from the
+    start.
 
-    Measured on Mankowska at 60 s (docs/benchmarks.md): on D and E (98 and 130 stops) pins cut
-    the gap sharply (session 8); on C (65 stops) after guided local search, C2-C10 went from
-    1.76 / 2.26 % (seeds 1 / 2) to 1.22 / 1.02 % (session 9); on B (33 stops) B1 went from 1.5
-    to 107 %. Hence from ``_PINNED_MIN_NODES`` stops, between the two.
+    Measured on Mankowska at 60 s (docs/benchmarks.md): on D and E (98 and 130 stops, started
+    by local cheapest cost insertion) pins cut the gap sharply; on C1 (65 stops, started by
+    parallel cheapest insertion, whose descent ends with much lateness) the first pinned search
+    (session 7, without re-timing) made it far worse (1.0 -> 28.7 %). Hence the same days as
+    the cost-insertion start (:func:`first_solution_strategy`), which leaves little lateness.
     """
-    sized = _PINNED_MIN_NODES <= problem.num_nodes <= _COST_INSERTION_MAX_NODES
+    sized = _COST_INSERTION_MIN_NODES <= problem.num_nodes <= _COST_INSERTION_MAX_NODES
     return bool(problem.dependencies) and sized
 
 
