@@ -135,7 +135,9 @@ def test_lags_are_pinned_on_dependent_days_of_the_cost_insertion_size() -> None:
 def _lags_hold(problem: Problem, routes: tuple[tuple[int, ...], ...], starts: dict) -> bool:
     served = {node for route in routes for node in route}
     return all(
-        arc.min_lag_s <= starts[arc.later] - starts[arc.earlier] <= (arc.max_lag_s or 10**9)
+        arc.min_lag_s
+        <= starts[arc.later] - starts[arc.earlier]
+        <= (10**9 if arc.max_lag_s is None else arc.max_lag_s)
         for arc in problem.dependencies
         if {arc.earlier, arc.later} <= served
     )
