@@ -66,6 +66,10 @@ def test_first_solution_is_chosen_by_ties_unless_named() -> None:
     assert first_solution_strategy(tied, default) == "LOCAL_CHEAPEST_COST_INSERTION"  # type: ignore[arg-type]
     assert first_solution_strategy(small, default) == "PARALLEL_CHEAPEST_INSERTION"  # type: ignore[arg-type]
     assert first_solution_strategy(big, default) == "PARALLEL_CHEAPEST_INSERTION"  # type: ignore[arg-type]
+    large = SimpleNamespace(dependencies=(DependencyArc(0, 1, 0, 0),), num_nodes=400)
+    assert first_solution_strategy(large, default) == "PARALLEL_CHEAPEST_INSERTION"  # type: ignore[arg-type]
+    long = SolveParams(time_limit_s=300)
+    assert first_solution_strategy(large, long) == "LOCAL_CHEAPEST_COST_INSERTION"  # type: ignore[arg-type]
     assert first_solution_strategy(untied, default) == "PARALLEL_CHEAPEST_INSERTION"  # type: ignore[arg-type]
     assert first_solution_strategy(tied, named) == "SAVINGS"  # type: ignore[arg-type]
 
@@ -126,10 +130,13 @@ def test_lag_pins_keep_every_lag_whatever_starts_they_take() -> None:
 
 def test_lags_are_pinned_on_dependent_days_of_the_cost_insertion_size() -> None:
     arc = (DependencyArc(0, 1, 0, 0),)
-    assert _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=98))  # type: ignore[arg-type]
-    assert not _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=65))  # type: ignore[arg-type]
-    assert not _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=400))  # type: ignore[arg-type]
-    assert not _pins_lags(SimpleNamespace(dependencies=(), num_nodes=98))  # type: ignore[arg-type]
+    assert _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=98), 10)  # type: ignore[arg-type]
+    assert not _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=65), 600)  # type: ignore[arg-type]
+    assert not _pins_lags(SimpleNamespace(dependencies=(), num_nodes=98), 60)  # type: ignore[arg-type]
+    # Above 300 stops only with time for the cost-insertion start, and not beyond 450.
+    assert not _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=400), 60)  # type: ignore[arg-type]
+    assert _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=400), 300)  # type: ignore[arg-type]
+    assert not _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=500), 3600)  # type: ignore[arg-type]
 
 
 def _lags_hold(problem: Problem, routes: tuple[tuple[int, ...], ...], starts: dict) -> bool:

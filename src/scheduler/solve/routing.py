@@ -29,6 +29,11 @@ _START_TEMPERATURE_RATIO = 0.03
 # (first_solution_strategy).
 _COST_INSERTION_MIN_NODES = 80
 _COST_INSERTION_MAX_NODES = 300
+# Larger tied days, up to _COST_INSERTION_LONG_MAX_NODES stops, start from it too when the time
+# limit gives at least _COST_INSERTION_LONG_S_PER_NODE seconds a stop (its construction took
+# 50-55 s on Mankowska G's 400 stops).
+_COST_INSERTION_LONG_MAX_NODES = 450
+_COST_INSERTION_LONG_S_PER_NODE = 0.5
 # Share of the time limit guided local search gets first where it helps (_starts_guided).
 _GUIDED_SHARE = 0.5
 # Share of the time limit OR-Tools' iterated local search gets first where it helps
@@ -172,7 +177,7 @@ def solve_routes(
     ruin_and_recreate = params.metaheuristic == RUIN_AND_RECREATE
     first_metaheuristic, first_share, guided, pinned = params.metaheuristic, 1.0, False, False
     if ruin_and_recreate:
-        pinned = _pins_lags(problem)
+        pinned = _pins_lags(problem, params.time_limit_s)
         guided = _starts_guided(problem) and not pinned
         first_metaheuristic = "GUIDED_LOCAL_SEARCH" if guided else "GREEDY_DESCENT"
         # Greedy descent stops by itself (before a pinned search, at most half the time).
@@ -418,22 +423,23 @@ def first_solution_strategy(problem: Problem, params: SolveParams) -> str:
     (dependent visits), parallel cheapest insertion leaves tied visits out that the search then
     spends its time putting back. Local cheapest cost insertion, which weighs every insertion by
     the whole objective, placed every visit of the Mankowska D, E and F instances measured and
-    starts far cheaper, but its time grows steeply (1 s for 130 stops, 6 s for 260, over 30 s
-    for 400, 26 s for the 528-stop synthetic day). Above ``_COST_INSERTION_MAX_NODES`` stops,
-    and without ties, parallel cheapest insertion starts: it is best on Solomon, and on the
-    synthetic day the faster local cheapest insertion served fewer visits (351 against 359 at
-    10 s). Below ``_COST_INSERTION_MIN_NODES`` stops it starts too: on small days the search
-    soon puts the left-out visits back, and on Mankowska C (65 stops) its start then ended
-    better (mean gap 1.36 % against 4.01 % at 60 s).
+    starts far cheaper, but its time grows steeply (1 s for 130 stops, 6 s for 260, 50-55 s
+    for 400, 26 s for the 528-stop synthetic day). Above ``_COST_INSERTION_MAX_NODES`` stops
+    (unless the time limit is long: :func:`_pins_lags`), and without ties, parallel cheapest
+    insertion starts: it is best on Solomon, and on the synthetic day the faster local cheapest
+    insertion served fewer visits (351 against 359 at 10 s). Below
+    ``_COST_INSERTION_MIN_NODES`` stops it starts too: on small days the search soon puts the
+    left-out visits back, and on Mankowska C (65 stops) its start then ended better (mean gap
+    1.36 % against 4.01 % at 60 s).
     """
     if params.first_solution is not None:
         return params.first_solution
-    if _pins_lags(problem):  # the same days: dependent visits, 80 to 300 stops
+    if _pins_lags(problem, params.time_limit_s):  # the same days
         return "LOCAL_CHEAPEST_COST_INSERTION"
     return "PARALLEL_CHEAPEST_INSERTION"
 
 
-def _pins_lags(problem: Problem) -> bool:
+def _pins_lags(problem: Problem, time_limit_s: float) -> bool:
     """Whether a day with dependent visits searches with the lags pinned
     (:func:`_recreate_pinned`) after a greedy descent, instead of guided local search from the
     start.
@@ -443,9 +449,16 @@ def _pins_lags(problem: Problem) -> bool:
     parallel cheapest insertion, whose descent ends with much lateness) the first pinned search
     (session 7, without re-timing) made it far worse (1.0 -> 28.7 %). Hence the same days as
     the cost-insertion start (:func:`first_solution_strategy`), which leaves little lateness.
+    Above ``_COST_INSERTION_MAX_NODES`` stops only with time for that start: on Mankowska G
+    (400 stops) at 300 s the other search left a service out on every instance, this one
+    served them all.
     """
-    sized = _COST_INSERTION_MIN_NODES <= problem.num_nodes <= _COST_INSERTION_MAX_NODES
-    return bool(problem.dependencies) and sized
+    n = problem.num_nodes
+    sized = _COST_INSERTION_MIN_NODES <= n <= _COST_INSERTION_MAX_NODES
+    long = n <= _COST_INSERTION_LONG_MAX_NODES and (
+        time_limit_s >= _COST_INSERTION_LONG_S_PER_NODE * n
+    )
+    return bool(problem.dependencies) and (sized or (n >= _COST_INSERTION_MIN_NODES and long))
 
 
 def _starts_guided(problem: Problem) -> bool:
