@@ -175,6 +175,23 @@ def test_pinned_model_rosters_keep_the_lags_and_the_full_model_takes_them() -> N
     assert _extract_routes(ctx, kept) == pinned_routes
 
 
+def test_pinned_model_serves_a_tied_pair_left_out_and_keeps_its_lag() -> None:
+    sc = hhcrsp_scenario(read_hhcrsp(D2))
+    problem = compile_problem(sc, travel_model_for(sc))
+    start = _first_local_optimum(problem, "LOCAL_CHEAPEST_COST_INSERTION", 2000)
+    ctx, budget = start.ctx, start.budget
+    arc = next(a for a in problem.dependencies if a.max_lag_s is not None and a.max_lag_s > 0)
+    out = {arc.earlier, arc.later}
+    routes = tuple(tuple(n for n in route if n not in out) for route in start.routes)
+    pinned = _pinned_model(problem, routes, _tied_starts(ctx, start.solution), budget)
+    solution = _recreate(pinned, routes, budget)
+    assert solution is not None
+    back = _extract_routes(pinned, solution)
+    assert out <= {node for route in back for node in route}  # served again
+    starts = {n: solution.Value(pinned.time.CumulVar(pinned.index(n))) for n in out}
+    assert arc.min_lag_s <= starts[arc.later] - starts[arc.earlier] <= arc.max_lag_s
+
+
 def test_pinned_ruin_and_recreate_improves_on_the_first_local_optimum() -> None:
     sc = hhcrsp_scenario(read_hhcrsp(D2))
     problem = compile_problem(sc, travel_model_for(sc))

@@ -223,17 +223,17 @@ def _pinned_model(
     their starts that keep the lag whatever starts they take within them (:func:`lag_pins`).
     OR-Tools' move filters see the ranges, where the lag constraints are invisible to them and
     make most moves fail in constraint propagation (docs/benchmarks.md, "Mankowska"), so the
-    model searches at the speed of an untied day, and every roster it finds keeps the lags. A
-    tied visit left out stays out: nothing would keep its lag.
+    model searches at the speed of an untied day, and every roster it finds keeps the lags.
+    A lag with a visit left out of ``routes`` stays a constraint, as in the day's model, so
+    the search may still serve that visit (on Mankowska G7 the construction left tied
+    services out, and forbidding them kept one out to the end).
     """
     served = {node for route in routes for node in route}
     both_served = [a for a in problem.dependencies if {a.earlier, a.later} <= served]
-    pinned = build_model(dataclasses.replace(problem, dependencies=()))
+    open_arcs = tuple(a for a in problem.dependencies if not {a.earlier, a.later} <= served)
+    pinned = build_model(dataclasses.replace(problem, dependencies=open_arcs))
     for node, (lo, hi) in lag_pins(both_served, starts, problem.horizon_s).items():
         pinned.time.CumulVar(pinned.index(node)).SetRange(lo, hi)
-    for arc in problem.dependencies:
-        for node in {arc.earlier, arc.later} - served:
-            pinned.routing.VehicleVar(pinned.index(node)).SetValues([-1])
     pinned.routing.AddAtSolutionCallback(budget)
     # RoutesToAssignment needs a closed model.
     pinned.routing.CloseModelWithParameters(
