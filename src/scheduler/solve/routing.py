@@ -31,7 +31,7 @@ _COST_INSERTION_MIN_NODES = 80
 _COST_INSERTION_MAX_NODES = 300
 # Larger tied days, up to _COST_INSERTION_LONG_MAX_NODES stops, start from it too when the time
 # limit gives at least _COST_INSERTION_LONG_S_PER_NODE seconds a stop (its construction took
-# 50-55 s on Mankowska G's 400 stops).
+# 50-65 s on Mankowska G's 400 stops).
 _COST_INSERTION_LONG_MAX_NODES = 450
 _COST_INSERTION_LONG_S_PER_NODE = 0.5
 # Share of the time limit guided local search gets first where it helps (_starts_guided).
@@ -423,7 +423,7 @@ def first_solution_strategy(problem: Problem, params: SolveParams) -> str:
     (dependent visits), parallel cheapest insertion leaves tied visits out that the search then
     spends its time putting back. Local cheapest cost insertion, which weighs every insertion by
     the whole objective, placed every visit of the Mankowska D, E and F instances measured and
-    starts far cheaper, but its time grows steeply (1 s for 130 stops, 6 s for 260, 50-55 s
+    starts far cheaper, but its time grows steeply (1 s for 130 stops, 6 s for 260, 50-65 s
     for 400, 26 s for the 528-stop synthetic day). Above ``_COST_INSERTION_MAX_NODES`` stops
     (unless the time limit is long: :func:`_pins_lags`), and without ties, parallel cheapest
     insertion starts: it is best on Solomon, and on the synthetic day the faster local cheapest
@@ -454,11 +454,13 @@ def _pins_lags(problem: Problem, time_limit_s: float) -> bool:
     served them all.
     """
     n = problem.num_nodes
-    sized = _COST_INSERTION_MIN_NODES <= n <= _COST_INSERTION_MAX_NODES
-    long = n <= _COST_INSERTION_LONG_MAX_NODES and (
+    if not problem.dependencies or n < _COST_INSERTION_MIN_NODES:
+        return False
+    if n <= _COST_INSERTION_MAX_NODES:
+        return True
+    return n <= _COST_INSERTION_LONG_MAX_NODES and (
         time_limit_s >= _COST_INSERTION_LONG_S_PER_NODE * n
     )
-    return bool(problem.dependencies) and (sized or (n >= _COST_INSERTION_MIN_NODES and long))
 
 
 def _starts_guided(problem: Problem) -> bool:
