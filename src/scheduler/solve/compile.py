@@ -74,7 +74,7 @@ class Problem:
     late_start_max_s: int  # soft windows: how long after its last window a start may be
     lateness_weight: int  # per second late
     overtime_weight: int  # per second of a shift beyond its share of the overtime threshold
-    max_lateness_weight: int  # per second of the latest start (timing stage only)
+    max_lateness_weight: int  # per second of the latest start (timing, re-sequencing; not routing)
     preference_cost: np.ndarray  # [vehicle, node]
     # visits left out before solving: visit index -> short code of why
     excluded_visits: dict[int, str] = field(default_factory=dict)

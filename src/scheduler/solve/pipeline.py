@@ -1,7 +1,9 @@
-"""One solve, end to end: compile -> route -> time -> extract -> explain -> measure -> validate."""
+"""One solve, end to end: compile -> route -> time (-> re-sequence -> re-time) -> extract ->
+explain -> measure -> validate."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 
@@ -12,6 +14,7 @@ from scheduler.solution.explain import explain_unassigned
 from scheduler.solution.kpis import compute_kpis
 from scheduler.solution.roster import Roster, Route, SolveInfo
 from scheduler.solution.validate import validate_roster
+from scheduler.solve import resequence
 from scheduler.solve.compile import compile_problem
 from scheduler.solve.extract import build_routes
 from scheduler.solve.params import SolveParams
@@ -30,10 +33,21 @@ def solve_scenario(
 ) -> Roster:
     problem = compile_problem(scenario, travel)
     log.info("compiled %d visit nodes, %d shifts", problem.num_nodes, problem.num_vehicles)
-    result = solve_routes(problem, params, on_progress)
+    # Where the day weighs its latest start, which routing cannot see, the last share of the
+    # time re-sequences routes for it (solve/resequence.py).
+    resequence_s = resequence.TIME_SHARE * params.time_limit_s if resequence.applies(problem) else 0
+    routing_params = dataclasses.replace(params, time_limit_s=params.time_limit_s - resequence_s)
+    result = solve_routes(problem, routing_params, on_progress)
     timing = schedule_routes(problem, result.routes, seed=params.seed)
+    node_routes = result.routes
+    if resequence_s:
+        node_routes = resequence.resequence_routes(
+            problem, node_routes, timing, resequence_s, params.seed
+        )
+        if node_routes != result.routes:
+            timing = schedule_routes(problem, node_routes, seed=params.seed)
     client_of = {v.id: v.client_id for v in scenario.visits}
-    routes = build_routes(problem, result.routes, timing, client_of)
+    routes = build_routes(problem, node_routes, timing, client_of)
 
     info = SolveInfo(
         cost=result.cost,

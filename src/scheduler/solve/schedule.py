@@ -1,5 +1,6 @@
-"""The CP-SAT models (the only module that imports CP-SAT): exact start times for fixed routes,
-and the first stage of a horizon (days and caregivers, ``assign_horizon``, further down).
+"""CP-SAT models: exact start times for fixed routes, and the first stage of a horizon (days and
+caregivers, ``assign_horizon``, further down). (``solve/resequence.py`` holds the other one:
+one route's order and times.)
 
 Routing decides who goes where and in what order; this model then picks the start times. With the
 order fixed, every rule is a difference constraint (travel, windows, synchronised starts, lags,
