@@ -13,7 +13,9 @@ RUIN_AND_RECREATE = "RUIN_AND_RECREATE"
 class SolveParams:
     """How hard and how to search.
 
-    ``time_limit_s`` caps the wall time of the routing search. The search is deterministic for
+    ``time_limit_s`` caps the wall time of the routing search; the exact stages after it take
+    a little more (the timing, and on days that weigh the latest start the re-sequencing,
+    capped at 5 % of the limit). The search is deterministic for
     the same input and parameters when it stops on ``solution_limit`` or by itself; under a pure
     wall-clock limit, a slower or busier machine may stop it at another point (docs/concepts.md).
     ``seed`` seeds every randomised step of ours (the ruin steps, the timing model's CP-SAT

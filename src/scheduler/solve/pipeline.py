@@ -3,7 +3,6 @@ explain -> measure -> validate."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable
 
@@ -33,16 +32,14 @@ def solve_scenario(
 ) -> Roster:
     problem = compile_problem(scenario, travel)
     log.info("compiled %d visit nodes, %d shifts", problem.num_nodes, problem.num_vehicles)
-    # Where the day weighs its latest start, which routing cannot see, the last share of the
-    # time re-sequences routes for it (solve/resequence.py).
-    resequence_s = resequence.TIME_SHARE * params.time_limit_s if resequence.applies(problem) else 0
-    routing_params = dataclasses.replace(params, time_limit_s=params.time_limit_s - resequence_s)
-    result = solve_routes(problem, routing_params, on_progress)
+    result = solve_routes(problem, params, on_progress)
     timing = schedule_routes(problem, result.routes, seed=params.seed)
     node_routes = result.routes
-    if resequence_s:
+    if resequence.applies(problem):
+        # The day weighs its latest start, which routing cannot see (solve/resequence.py).
+        limit_s = resequence.TIME_SHARE * params.time_limit_s
         node_routes = resequence.resequence_routes(
-            problem, node_routes, timing, resequence_s, params.seed
+            problem, node_routes, timing, limit_s, params.seed
         )
         if node_routes != result.routes:
             timing = schedule_routes(problem, node_routes, seed=params.seed)
