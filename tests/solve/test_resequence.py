@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
+from ortools.sat.python import cp_model
+
 from scheduler import Dependency, Settings, Weights
 from scheduler.api import travel_model_for
-from scheduler.solve.compile import Problem, compile_problem
-from scheduler.solve.resequence import applies, resequence_routes
+from scheduler.solve.compile import Problem, WorkLimit, compile_problem
+from scheduler.solve.resequence import Held, _add_working_time, applies, resequence_routes
 from scheduler.solve.schedule import schedule_routes
 from tests.builders import caregiver, client, place, scenario, solve_checked, visit
 
@@ -77,3 +82,23 @@ def test_only_days_that_weigh_the_latest_start_are_resequenced() -> None:
 def test_a_soft_window_day_solves_end_to_end_with_no_violation() -> None:
     roster = solve_checked(_late_day())
     assert not roster.unassigned
+
+
+def test_working_time_holds_the_shift_share_and_what_held_shifts_leave_of_a_limit() -> None:
+    sc = _late_day()
+    problem = compile_problem(sc, travel_model_for(sc))
+    # Ann's shift 0 may work 2 h; shifts 0 and 1 share 3 h, of which held shift 1 uses 1.5 h.
+    problem = dataclasses.replace(
+        problem,
+        work_limits=(WorkLimit(vehicles=(0, 1), max_work_s=3 * 3600),),
+        vehicle_max_work_s=np.array([2 * 3600, 3 * 3600]),
+    )
+    for held_s, most_s in ((5400, 5400), (0, 7200)):
+        model = cp_model.CpModel()
+        span = model.new_int_var(0, 10**6, "span")
+        held = Held(start_s={}, latest_late_s=0, work_s={1: held_s}, copies=frozenset())
+        _add_working_time(model, problem, 0, span, held)
+        model.maximize(span)
+        solver = cp_model.CpSolver()
+        assert solver.solve(model) == cp_model.OPTIMAL
+        assert solver.value(span) == most_s
