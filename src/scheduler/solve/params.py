@@ -15,8 +15,8 @@ class SolveParams:
 
     ``time_limit_s`` caps the wall time of the routing search; the exact stages after it take
     a little more (the timing, and on days that weigh the latest start the re-sequencing,
-    capped at 5 % of the limit). The search is deterministic for
-    the same input and parameters when it stops on ``solution_limit`` or by itself; under a pure
+    capped at 5 % of the limit in CP-SAT's deterministic seconds). The search is deterministic
+    for the same input and parameters when it stops on ``solution_limit`` or by itself; under a pure
     wall-clock limit, a slower or busier machine may stop it at another point (docs/concepts.md).
     ``seed`` seeds every randomised step of ours (the ruin steps, the timing model's CP-SAT
     search); OR-Tools' iterated local search, where it runs first, seeds its own ruin.

@@ -14,7 +14,6 @@ behind visits tied to other routes, which routing moves one at a time cannot reo
 from __future__ import annotations
 
 import itertools
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +26,8 @@ _NO_LIMIT = np.iinfo(np.int64).max // 4
 # The sweep's cap, as a share of the routing search's time limit (it runs after that search, as
 # the timing stage does; it took 0.03-2.2 s on Mankowska A-E at 60 s).
 TIME_SHARE = 0.05
-# Longest CP-SAT solve of one route (seconds); most routes of 10-20 stops prove optimal far sooner.
+# Longest CP-SAT solve of one route (deterministic seconds); routes of 10-20 stops prove optimal
+# far sooner.
 _ROUTE_TIME_LIMIT_S = 2.0
 
 
@@ -50,7 +50,8 @@ def resequence_routes(
     seed: int = 0,
 ) -> tuple[tuple[int, ...], ...]:
     """``routes`` with each route in turn re-ordered where that lowers the day's objective (the
-    same visits on the same shifts; longest routes first, until ``time_limit_s`` is spent).
+    same visits on the same shifts; longest routes first, until ``time_limit_s`` is spent, in
+    CP-SAT's deterministic seconds, so that a sweep repeats on any machine).
 
     Applies to days that weigh the latest start (``max_lateness_weight`` with soft windows),
     and only to shifts without a break rule. The caller re-times the result
@@ -58,7 +59,7 @@ def resequence_routes(
     """
     if not applies(problem):
         return routes
-    deadline = time.monotonic() + time_limit_s
+    left_s = time_limit_s
     out = list(routes)
     start_s = dict(timing.node_start_s)
     work_s = {
@@ -67,7 +68,6 @@ def resequence_routes(
     }
     copies = frozenset(node for group in problem.sync_groups for node in group[1:])
     for v in sorted(range(len(out)), key=lambda u: -len(out[u])):
-        left_s = deadline - time.monotonic()
         if left_s <= 0:
             break
         if len(out[v]) < 2 or problem.vehicle_break_after_s[v] > 0:
@@ -82,7 +82,8 @@ def resequence_routes(
             copies=copies,
         )
         limit_s = min(left_s, _ROUTE_TIME_LIMIT_S)
-        found = _best_order(problem, v, out[v], start_s, work_s[v], held, limit_s, seed)
+        found, used_s = _best_order(problem, v, out[v], start_s, work_s[v], held, limit_s, seed)
+        left_s -= used_s
         if found is not None:
             out[v], starts, work_s[v] = found
             start_s.update(starts)
@@ -108,10 +109,10 @@ def _best_order(
     held: Held,
     time_limit_s: float,
     seed: int,
-) -> tuple[tuple[int, ...], dict[int, int], int] | None:
+) -> tuple[tuple[tuple[int, ...], dict[int, int], int] | None, float]:
     """Shift ``v``'s stops ordered and timed at least cost with ``held`` fixed: (order, starts,
     working seconds), or None if none beats ``route`` at its current starts (``start_s``) and
-    working time (``work_s``)."""
+    working time (``work_s``); and the deterministic seconds the solve took."""
     model = cp_model.CpModel()
     travel = problem.travel_s[int(problem.vehicle_profile[v])]
     home = int(problem.vehicle_location[v])
@@ -172,17 +173,18 @@ def _best_order(
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(time_limit_s, 0.01)
+    solver.parameters.max_deterministic_time = max(time_limit_s, 0.01)
     status = solver.solve(model)
+    used_s = solver.deterministic_time
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or solver.objective_value >= current:
-        return None
+        return None, used_s
     succ = {i: j for i, j, lit in arcs if solver.value(lit)}
     order, at = [], succ[0]
     while at != 0:
         order.append(route[at - 1])
         at = succ[at]
     starts = {n: int(solver.value(start[n])) for n in route}
-    return tuple(order), starts, int(solver.value(arrival_home) - solver.value(departure))
+    return (tuple(order), starts, int(solver.value(arrival_home) - solver.value(departure))), used_s
 
 
 def _add_working_time(
