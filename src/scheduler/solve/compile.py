@@ -84,6 +84,12 @@ class Problem:
         return len(self.node_visit)
 
     @property
+    def later_copies(self) -> frozenset[int]:
+        """The copies of each double-handed visit after its first (which carries the visit's
+        lateness: the copies start together)."""
+        return frozenset(node for group in self.sync_groups for node in group[1:])
+
+    @property
     def limited_vehicles(self) -> set[int]:
         return {v for limit in self.work_limits for v in limit.vehicles}
 

@@ -66,7 +66,7 @@ def resequence_routes(
         u: timing.vehicle_return_s[u] - timing.vehicle_departure_s[u]
         for u in timing.vehicle_return_s
     }
-    copies = frozenset(node for group in problem.sync_groups for node in group[1:])
+    copies = problem.later_copies
     for v in sorted(range(len(out)), key=lambda u: -len(out[u])):
         if left_s <= 0:
             break

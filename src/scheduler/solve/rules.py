@@ -101,7 +101,7 @@ def add_lateness_costs(ctx: RoutingContext) -> None:
     p = ctx.problem
     if not p.late_start_max_s or not p.lateness_weight:
         return
-    copies = {node for group in p.sync_groups for node in group[1:]}
+    copies = p.later_copies
     for node, windows in enumerate(p.node_windows_s):
         if node not in copies:
             ctx.time.SetCumulVarSoftUpperBound(ctx.index(node), windows[-1][1], p.lateness_weight)

@@ -163,7 +163,7 @@ def _lateness_cost(
     """Weighted seconds late over the visits (first copy each) plus the weighted latest start."""
     if not problem.late_start_max_s or not start:
         return None
-    copies = {node for group in problem.sync_groups for node in group[1:]}
+    copies = problem.later_copies
     late = []
     for node, var in start.items():
         if node in copies:
