@@ -62,7 +62,7 @@ def test_a_route_in_a_late_order_is_reordered_and_keeps_the_lag_to_another_route
 
     ann = _routes(problem, {"ann": ["early"]})[0][0]
     assert ann in better[0] and better[0][0] == ann  # "early" goes first
-    assert better[1] == routes[1]  # Bob's route held
+    assert better[1] == routes[1]  # Bob's route keeps its order
     after = _objective(problem, better)  # re-timing finds starts for the new order
     assert after < before
     timing = schedule_routes(problem, better)
@@ -84,6 +84,42 @@ def test_a_soft_window_day_solves_end_to_end_with_no_violation() -> None:
     assert not roster.unassigned
 
 
+def test_a_partner_on_another_route_moves_in_time_so_that_a_route_can_be_reordered() -> None:
+    # Ann serves "tied" first because it must start within 30 min of Bob's "first", which the
+    # timing put at 08:00; "early" is then late. Serving "early" first needs "first" later,
+    # which Bob's open window allows: only a re-timed Bob lets Ann's order change.
+    sc = scenario(
+        [caregiver("ann"), caregiver("bob", role="rn", skills=("wound_care",))],
+        [client("x1", where=place(1, 0)), client("x3", where=place(0, 1))],
+        [
+            visit("early", "x1", window=("08:00", "08:15")),
+            visit("first", "x3", window=("08:00", "12:00"), skills=("wound_care",)),
+            visit(
+                "tied",
+                "x3",
+                window=("08:00", "12:00"),
+                dependency=Dependency(after="first", min_lag_min=0, max_lag_min=30),
+            ),
+        ],
+        settings=SOFT,
+    )
+    problem = compile_problem(sc, travel_model_for(sc))
+    routes = _routes(problem, {"ann": ["tied", "early"], "bob": ["first"]})
+    timing = schedule_routes(problem, routes)
+    first, tied = (_routes(problem, {"ann": [v]})[0][0] for v in ("first", "tied"))
+    assert timing.node_start_s[first] < problem.node_windows_s[first][0][0] + 15 * 60  # by 08:15
+    before = _objective(problem, routes)
+    assert before[1] > 0
+
+    better = resequence_routes(problem, routes, timing, 10.0)
+
+    assert better[0] == tuple(reversed(routes[0]))  # "early" first
+    assert _objective(problem, better) < before
+    after = schedule_routes(problem, better)
+    assert 0 <= after.node_start_s[tied] - after.node_start_s[first] <= 30 * 60
+    assert after.node_start_s[first] > timing.node_start_s[first]  # Bob's visit moved later
+
+
 def test_working_time_holds_the_shift_share_and_what_held_shifts_leave_of_a_limit() -> None:
     sc = _late_day()
     problem = compile_problem(sc, travel_model_for(sc))
@@ -97,7 +133,7 @@ def test_working_time_holds_the_shift_share_and_what_held_shifts_leave_of_a_limi
         model = cp_model.CpModel()
         span = model.new_int_var(0, 10**6, "span")
         held = Held(start_s={}, latest_late_s=0, work_s={1: held_s}, copies=frozenset())
-        _add_working_time(model, problem, 0, span, held)
+        _add_working_time(model, problem, {0: span}, held)
         model.maximize(span)
         solver = cp_model.CpSolver()
         assert solver.solve(model) == cp_model.OPTIMAL

@@ -12,11 +12,14 @@ from scheduler.io.vrp_instances import read_vrptw, vrptw_scenario
 from scheduler.solve.compile import DependencyArc, Problem, compile_problem
 from scheduler.solve.params import SolveParams
 from scheduler.solve.routing import (
+    _PINNED_STEPS,
+    _PINNED_STEPS_PUNCTUAL,
     _Budget,
     _extract_routes,
     _iterated_local_search,
     _iterates_first,
     _pinned_model,
+    _pinned_steps,
     _pins_lags,
     _recreate,
     _ruin_and_recreate,
@@ -33,6 +36,8 @@ INSTANCES = Path(__file__).parents[2] / "benchmarks" / "instances"
 R101 = INSTANCES / "solomon" / "instances" / "R101.txt"
 # Mankowska D2: 75 patients, lag-tied double services, little lateness
 D2 = INSTANCES / "mankowska2014" / "instances" / "InstanzCPLEX_HCSRP_75_2.txt"
+# Mankowska D1: the same size, but one caregiver alone has a skill 14 visits need: much lateness
+D1 = INSTANCES / "mankowska2014" / "instances" / "InstanzCPLEX_HCSRP_75_1.txt"
 
 
 def test_ruin_and_recreate_beats_the_greedy_local_optimum_it_starts_from() -> None:
@@ -59,7 +64,7 @@ def test_tied_visits_form_whole_groups() -> None:
 
 def test_first_solution_is_chosen_by_ties_unless_named() -> None:
     tied = SimpleNamespace(dependencies=(DependencyArc(0, 1, 0, 0),), num_nodes=130)
-    small = SimpleNamespace(dependencies=(DependencyArc(0, 1, 0, 0),), num_nodes=65)
+    small = SimpleNamespace(dependencies=(DependencyArc(0, 1, 0, 0),), num_nodes=33)
     big = SimpleNamespace(dependencies=(DependencyArc(0, 1, 0, 0),), num_nodes=1000)
     untied = SimpleNamespace(dependencies=(), num_nodes=130)
     default, named = SolveParams(), SolveParams(first_solution="SAVINGS")
@@ -131,7 +136,8 @@ def test_lag_pins_keep_every_lag_whatever_starts_they_take() -> None:
 def test_lags_are_pinned_on_dependent_days_of_the_cost_insertion_size() -> None:
     arc = (DependencyArc(0, 1, 0, 0),)
     assert _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=98), 10)  # type: ignore[arg-type]
-    assert not _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=65), 600)  # type: ignore[arg-type]
+    assert not _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=33), 600)  # type: ignore[arg-type]
+    assert _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=65), 60)  # type: ignore[arg-type]
     assert not _pins_lags(SimpleNamespace(dependencies=(), num_nodes=98), 60)  # type: ignore[arg-type]
     # Above 300 stops only with time for the cost-insertion start, and not beyond 450.
     assert not _pins_lags(SimpleNamespace(dependencies=arc, num_nodes=400), 60)  # type: ignore[arg-type]
@@ -202,3 +208,14 @@ def test_pinned_ruin_and_recreate_improves_on_the_first_local_optimum() -> None:
     assert better_cost < cost
     assert budget.ctx is ctx  # the full model is the budget's again
     assert sorted(n for route in routes for n in route) == list(range(problem.num_nodes))
+
+
+def test_pinned_steps_follow_the_lateness_of_the_first_local_optimum() -> None:
+    steps = {}
+    for name, path in (("D1", D1), ("D2", D2)):
+        sc = hhcrsp_scenario(read_hhcrsp(path))
+        problem = compile_problem(sc, travel_model_for(sc))
+        start = _first_local_optimum(problem, "LOCAL_CHEAPEST_COST_INSERTION", 0)
+        steps[name] = _pinned_steps(start.ctx, start.solution)
+    # D1's first local optimum has about 38 % of its cost in lateness, D2's about 2 %.
+    assert steps == {"D1": _PINNED_STEPS, "D2": _PINNED_STEPS_PUNCTUAL}

@@ -1,14 +1,18 @@
-"""Exact re-sequencing of one route at a time with CP-SAT, everything else held (after routing).
+"""Exact re-sequencing of one route at a time with CP-SAT, the other routes re-timed (after
+routing).
 
 The routing search weighs travel and each visit's lateness, but not the latest start of the
 day: OR-Tools has no cost on the maximum of cumuls, so with ``max_lateness_weight`` the
 objective it descends is not the day's. This stage closes part of that gap: each route in turn
 is re-ordered and re-timed to optimality for the day's whole objective (travel, lateness, the
-latest start, overtime), with every other route's starts, and so every partner of a tied visit,
-held where the timing stage put them. A route whose optimum is not cheaper keeps its order.
+latest start, overtime) while every other route keeps its order but may move in time, so that
+the partners of its tied visits (on other routes) move with it. Shifts with a break rule keep
+their starts. A route whose optimum is not cheaper keeps its order.
 
-Measured on Mankowska D4 (docs/benchmarks.md): the latest start is on one caregiver's route
-behind visits tied to other routes, which routing moves one at a time cannot reorder.
+Measured on Mankowska (docs/benchmarks.md): on D4 the latest start is on one caregiver's route
+behind visits tied to other routes, which routing moves one at a time cannot reorder; on C5 the
+one caregiver with a skill twelve visits need was late behind tied visits whose partners could
+only move if their own routes were re-timed too (8.99 % -> 0.56 %).
 """
 
 from __future__ import annotations
@@ -33,13 +37,26 @@ _ROUTE_TIME_LIMIT_S = 2.0
 
 @dataclass(frozen=True)
 class Held:
-    """What the routes other than the one being re-sequenced fix: every start they serve, the
-    latest lateness among them, and each of their shifts' working time."""
+    """What the shifts that keep their starts (those with a break rule) fix: every start they
+    serve, the latest lateness among them, and each of their shifts' working time."""
 
     start_s: dict[int, int]
     latest_late_s: int
     work_s: dict[int, int]
     copies: frozenset[int]  # double-handed copies after the first (the first carries lateness)
+
+
+@dataclass
+class _Day:
+    """The current roster's orders and times, updated as routes change."""
+
+    routes: list[tuple[int, ...]]
+    start_s: dict[int, int]
+    departure_s: dict[int, int]
+    return_s: dict[int, int]
+
+    def work_s(self, v: int) -> int:
+        return self.return_s.get(v, 0) - self.departure_s.get(v, 0)
 
 
 def resequence_routes(
@@ -60,34 +77,20 @@ def resequence_routes(
     if not applies(problem):
         return routes
     left_s = time_limit_s
-    out = list(routes)
-    start_s = dict(timing.node_start_s)
-    work_s = {
-        u: timing.vehicle_return_s[u] - timing.vehicle_departure_s[u]
-        for u in timing.vehicle_return_s
-    }
-    copies = problem.later_copies
-    for v in sorted(range(len(out)), key=lambda u: -len(out[u])):
+    day = _Day(
+        routes=list(routes),
+        start_s=dict(timing.node_start_s),
+        departure_s=dict(timing.vehicle_departure_s),
+        return_s=dict(timing.vehicle_return_s),
+    )
+    for v in sorted(range(len(routes)), key=lambda u: -len(routes[u])):
         if left_s <= 0:
             break
-        if len(out[v]) < 2 or problem.vehicle_break_after_s[v] > 0:
+        if len(day.routes[v]) < 2 or problem.vehicle_break_after_s[v] > 0:
             continue
-        others = [n for u, route in enumerate(out) if u != v for n in route]
-        held = Held(
-            start_s={n: start_s[n] for n in others},
-            latest_late_s=max(
-                (_late_s(problem, n, start_s[n]) for n in others if n not in copies), default=0
-            ),
-            work_s={u: s for u, s in work_s.items() if u != v},
-            copies=copies,
-        )
-        limit_s = min(left_s, _ROUTE_TIME_LIMIT_S)
-        found, used_s = _best_order(problem, v, out[v], start_s, work_s[v], held, limit_s, seed)
+        used_s = _reorder(problem, v, day, min(left_s, _ROUTE_TIME_LIMIT_S), seed)
         left_s -= used_s
-        if found is not None:
-            out[v], starts, work_s[v] = found
-            start_s.update(starts)
-    return tuple(out)
+    return tuple(day.routes)
 
 
 def applies(problem: Problem) -> bool:
@@ -100,54 +103,58 @@ def _late_s(problem: Problem, node: int, start_s: int) -> int:
     return max(0, start_s - problem.node_windows_s[node][-1][1])
 
 
-def _best_order(
-    problem: Problem,
-    v: int,
-    route: tuple[int, ...],
-    start_s: dict[int, int],
-    work_s: int,
-    held: Held,
-    time_limit_s: float,
-    seed: int,
-) -> tuple[tuple[tuple[int, ...], dict[int, int], int] | None, float]:
-    """Shift ``v``'s stops ordered and timed at least cost with ``held`` fixed: (order, starts,
-    working seconds), or None if none beats ``route`` at its current starts (``start_s``) and
-    working time (``work_s``); and the deterministic seconds the solve took."""
+def _held(problem: Problem, day: _Day) -> Held:
+    """The shifts with a break rule: their starts stay (re-timing them would need the breaks)."""
+    kept = [
+        u for u, route in enumerate(day.routes) if route and problem.vehicle_break_after_s[u] > 0
+    ]
+    copies = problem.later_copies
+    start_s = {n: day.start_s[n] for u in kept for n in day.routes[u]}
+    return Held(
+        start_s=start_s,
+        latest_late_s=max(
+            (_late_s(problem, n, s) for n, s in start_s.items() if n not in copies), default=0
+        ),
+        work_s={u: day.work_s(u) for u in kept},
+        copies=copies,
+    )
+
+
+def _reorder(problem: Problem, v: int, day: _Day, time_limit_s: float, seed: int) -> float:
+    """Re-order shift ``v``'s stops, re-timing every shift without a break rule, if that lowers
+    the objective; updates ``day`` then. Returns the deterministic seconds the solve took."""
+    held = _held(problem, day)
     model = cp_model.CpModel()
-    travel = problem.travel_s[int(problem.vehicle_profile[v])]
-    home = int(problem.vehicle_location[v])
-    locs = [home, *(int(problem.node_location[n]) for n in route)]
-    service = [0, *(int(problem.node_service_s[n]) for n in route)]
-    lo, hi = int(problem.vehicle_start_s[v]), int(problem.vehicle_end_s[v])
-    departure = model.new_int_var(lo, hi, "departure")
-    arrival_home = model.new_int_var(lo, hi, "return")
     start: dict[int, cp_model.IntVar] = {}
-    for n in route:
-        windows = with_lateness(problem.node_windows_s[n], problem.late_start_max_s)
-        domain = cp_model.Domain.from_intervals([[a, b] for a, b in windows])
-        start[n] = model.new_int_var_from_domain(domain, f"start[{n}]")
-    time_at = [departure, *(start[n] for n in route)]  # when each circuit node is left from
-
-    arcs, travel_terms = [], []
-    for i in range(len(locs)):
-        for j in range(len(locs)):
-            if i == j:
-                continue
-            lit = model.new_bool_var(f"arc[{i},{j}]")
-            arcs.append((i, j, lit))
-            trip = int(travel[locs[i], locs[j]])
-            arrive = arrival_home if j == 0 else time_at[j]
-            model.add(arrive >= time_at[i] + service[i] + trip).only_enforce_if(lit)
-            travel_terms.append(trip * lit)
-    model.add_circuit(arcs)
-    span = arrival_home - departure
-
-    _add_working_time(model, problem, v, span, held)
+    spans: dict[int, cp_model.LinearExpr] = {}
+    departure: dict[int, cp_model.IntVar] = {}
+    arrival_home: dict[int, cp_model.IntVar] = {}
+    arcs: list[tuple[int, int, cp_model.IntVar]] = []
+    travel_terms: list[cp_model.LinearExprT] = []
+    for u, route in enumerate(day.routes):
+        if not route or problem.vehicle_break_after_s[u] > 0:
+            continue
+        lo, hi = int(problem.vehicle_start_s[u]), int(problem.vehicle_end_s[u])
+        departure[u] = model.new_int_var(lo, hi, f"departure[{u}]")
+        arrival_home[u] = model.new_int_var(lo, hi, f"return[{u}]")
+        for n in route:
+            windows = with_lateness(problem.node_windows_s[n], problem.late_start_max_s)
+            domain = cp_model.Domain.from_intervals([[a, b] for a, b in windows])
+            start[n] = model.new_int_var_from_domain(domain, f"start[{n}]")
+        if u == v:
+            arcs, travel_terms = _add_circuit(
+                model, problem, u, route, departure[u], arrival_home[u], start
+            )
+        else:
+            _add_sequence(model, problem, u, route, departure[u], arrival_home[u], start)
+        spans[u] = arrival_home[u] - departure[u]
+    _add_working_time(model, problem, spans, held)
     _add_ties(model, problem, start, held)
 
+    copies = problem.later_copies
     late = {}
-    for n in route:
-        if n in held.copies:
+    for n in start:
+        if n in copies:
             continue
         late[n] = model.new_int_var(0, problem.late_start_max_s, f"late[{n}]")
         model.add(late[n] >= start[n] - problem.node_windows_s[n][-1][1])
@@ -161,15 +168,16 @@ def _best_order(
         + problem.lateness_weight * sum(late.values())
         + problem.max_lateness_weight * latest
     )
-    overtime_after_s = int(problem.vehicle_overtime_after_s[v])
-    if problem.overtime_weight and overtime_after_s < _NO_LIMIT:
-        overtime = model.new_int_var(0, hi - lo, "overtime")
-        model.add(overtime >= span - overtime_after_s)
-        cost += problem.overtime_weight * overtime
+    for u, span in spans.items():
+        overtime_after_s = int(problem.vehicle_overtime_after_s[u])
+        if problem.overtime_weight and overtime_after_s < _NO_LIMIT:
+            overtime = model.new_int_var(0, _span_bound(problem, u), f"overtime[{u}]")
+            model.add(overtime >= span - overtime_after_s)
+            cost += problem.overtime_weight * overtime
     model.minimize(cost)
 
-    current = _cost_as_is(problem, v, route, start_s, work_s, held)
-    _hint(model, arcs, route, start, start_s)
+    current = _cost_as_is(problem, v, day, spans, held)
+    _hint(model, arcs, day.routes[v], start, departure, arrival_home, day)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
@@ -177,44 +185,100 @@ def _best_order(
     status = solver.solve(model)
     used_s = solver.deterministic_time
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or solver.objective_value >= current:
-        return None, used_s
+        return used_s
     succ = {i: j for i, j, lit in arcs if solver.value(lit)}
     order, at = [], succ[0]
     while at != 0:
-        order.append(route[at - 1])
+        order.append(day.routes[v][at - 1])
         at = succ[at]
-    starts = {n: int(solver.value(start[n])) for n in route}
-    return (tuple(order), starts, int(solver.value(arrival_home) - solver.value(departure))), used_s
+    day.routes[v] = tuple(order)
+    day.start_s.update({n: int(solver.value(var)) for n, var in start.items()})
+    day.departure_s.update({u: int(solver.value(var)) for u, var in departure.items()})
+    day.return_s.update({u: int(solver.value(var)) for u, var in arrival_home.items()})
+    return used_s
+
+
+def _add_circuit(
+    model: cp_model.CpModel,
+    problem: Problem,
+    v: int,
+    route: tuple[int, ...],
+    departure: cp_model.IntVar,
+    arrival_home: cp_model.IntVar,
+    start: dict[int, cp_model.IntVar],
+) -> tuple[list[tuple[int, int, cp_model.IntVar]], list[cp_model.LinearExprT]]:
+    """Shift ``v``'s stops in any order (circuit node 0: its home); the arcs and travel terms."""
+    travel = problem.travel_s[int(problem.vehicle_profile[v])]
+    locs = [int(problem.vehicle_location[v]), *(int(problem.node_location[n]) for n in route)]
+    service = [0, *(int(problem.node_service_s[n]) for n in route)]
+    time_at = [departure, *(start[n] for n in route)]  # when each circuit node is left from
+    arcs, travel_terms = [], []
+    for i in range(len(locs)):
+        for j in range(len(locs)):
+            if i == j:
+                continue
+            lit = model.new_bool_var(f"arc[{i},{j}]")
+            arcs.append((i, j, lit))
+            trip = int(travel[locs[i], locs[j]])
+            arrive = arrival_home if j == 0 else time_at[j]
+            model.add(arrive >= time_at[i] + service[i] + trip).only_enforce_if(lit)
+            travel_terms.append(trip * lit)
+    model.add_circuit(arcs)
+    return arcs, travel_terms
+
+
+def _add_sequence(
+    model: cp_model.CpModel,
+    problem: Problem,
+    u: int,
+    route: tuple[int, ...],
+    departure: cp_model.IntVar,
+    arrival_home: cp_model.IntVar,
+    start: dict[int, cp_model.IntVar],
+) -> None:
+    """Shift ``u``'s stops in their current order: each after the one before and the travel."""
+    travel = problem.travel_s[int(problem.vehicle_profile[u])]
+    home = int(problem.vehicle_location[u])
+    locs = [home, *(int(problem.node_location[n]) for n in route), home]
+    service = [0, *(int(problem.node_service_s[n]) for n in route)]
+    time_at = [departure, *(start[n] for n in route), arrival_home]
+    for i in range(len(locs) - 1):
+        trip = int(travel[locs[i], locs[i + 1]])
+        model.add(time_at[i + 1] >= time_at[i] + service[i] + trip)
 
 
 def _add_working_time(
-    model: cp_model.CpModel, problem: Problem, v: int, span: cp_model.LinearExpr, held: Held
+    model: cp_model.CpModel,
+    problem: Problem,
+    spans: dict[int, cp_model.LinearExprT],
+    held: Held,
 ) -> None:
-    """Hard: the shift's share of its limits, and every limit it shares with held shifts."""
-    if v in problem.limited_vehicles:
-        model.add(span <= int(problem.vehicle_max_work_s[v]))
+    """Hard: each re-timed shift's share of its limits, and every limit shifts share (held
+    shifts at their working time)."""
+    for u, span in spans.items():
+        if u in problem.limited_vehicles:
+            model.add(span <= int(problem.vehicle_max_work_s[u]))
     for limit in problem.work_limits:
-        if v in limit.vehicles:
-            others_s = sum(held.work_s.get(u, 0) for u in limit.vehicles if u != v)
-            model.add(span <= limit.max_work_s - others_s)
+        if not any(u in spans for u in limit.vehicles):
+            continue
+        used = [spans[u] if u in spans else held.work_s.get(u, 0) for u in limit.vehicles]
+        model.add(sum(used) <= limit.max_work_s)
 
 
 def _add_ties(
     model: cp_model.CpModel, problem: Problem, start: dict[int, cp_model.IntVar], held: Held
 ) -> None:
-    """Hard: double-handed copies start with their held partners; lags hold against held
-    visits and between visits of this route (a lag with a visit not served binds nothing)."""
+    """Hard: double-handed copies start together and lags hold, between re-timed visits and
+    against held ones (a tie with a visit not served binds nothing)."""
 
     def at(node: int) -> cp_model.LinearExprT | None:
         return start[node] if node in start else held.start_s.get(node)
 
     for group in problem.sync_groups:
-        for node in group:
-            if node not in start:
-                continue
-            for other in group:
-                if other in held.start_s:
-                    model.add(start[node] == held.start_s[other])
+        present = [node for node in group if node in start or node in held.start_s]
+        for a, b in itertools.pairwise(present):
+            if a in start or b in start:
+                model.add(at(a) == at(b))
     for arc in problem.dependencies:
         if arc.earlier not in start and arc.later not in start:
             continue
@@ -226,28 +290,33 @@ def _add_ties(
             model.add(later - earlier <= arc.max_lag_s)
 
 
+def _span_bound(problem: Problem, u: int) -> int:
+    return int(problem.vehicle_end_s[u] - problem.vehicle_start_s[u])
+
+
 def _cost_as_is(
-    problem: Problem,
-    v: int,
-    route: tuple[int, ...],
-    start_s: dict[int, int],
-    work_s: int,
-    held: Held,
+    problem: Problem, v: int, day: _Day, spans: dict[int, cp_model.LinearExprT], held: Held
 ) -> int:
-    """The objective of ``_best_order``'s model at ``route``'s current order and starts."""
+    """The objective of ``_reorder``'s model at the current orders and starts."""
     travel = problem.travel_s[int(problem.vehicle_profile[v])]
     home = int(problem.vehicle_location[v])
-    locs = [home, *(int(problem.node_location[n]) for n in route), home]
+    locs = [home, *(int(problem.node_location[n]) for n in day.routes[v]), home]
     travel_s = sum(int(travel[a, b]) for a, b in itertools.pairwise(locs))
-    late = [_late_s(problem, n, start_s[n]) for n in route if n not in held.copies]
+    late = [
+        _late_s(problem, n, day.start_s[n])
+        for u in spans
+        for n in day.routes[u]
+        if n not in held.copies
+    ]
     cost = (
         problem.travel_weight * travel_s
         + problem.lateness_weight * sum(late)
         + problem.max_lateness_weight * max([held.latest_late_s, *late])
     )
-    overtime_after_s = int(problem.vehicle_overtime_after_s[v])
-    if problem.overtime_weight and overtime_after_s < _NO_LIMIT:
-        cost += problem.overtime_weight * max(0, work_s - overtime_after_s)
+    for u in spans:
+        overtime_after_s = int(problem.vehicle_overtime_after_s[u])
+        if problem.overtime_weight and overtime_after_s < _NO_LIMIT:
+            cost += problem.overtime_weight * max(0, day.work_s(u) - overtime_after_s)
     return cost
 
 
@@ -256,12 +325,18 @@ def _hint(
     arcs: list[tuple[int, int, cp_model.IntVar]],
     route: tuple[int, ...],
     start: dict[int, cp_model.IntVar],
-    start_s: dict[int, int],
+    departure: dict[int, cp_model.IntVar],
+    arrival_home: dict[int, cp_model.IntVar],
+    day: _Day,
 ) -> None:
-    """The current order and starts as the solver's first guess."""
+    """The current orders and times as the solver's first guess."""
     position = [0, *range(1, len(route) + 1), 0]
     taken = set(itertools.pairwise(position))
     for i, j, lit in arcs:
         model.add_hint(lit, (i, j) in taken)
     for n, var in start.items():
-        model.add_hint(var, start_s[n])
+        model.add_hint(var, day.start_s[n])
+    for u, var in departure.items():
+        model.add_hint(var, day.departure_s[u])
+    for u, var in arrival_home.items():
+        model.add_hint(var, day.return_s[u])

@@ -27,7 +27,7 @@ _MAX_FAILED_STEPS = 50
 _START_TEMPERATURE_RATIO = 0.03
 # Size range (stops) of tied days that start from local cheapest cost insertion
 # (first_solution_strategy).
-_COST_INSERTION_MIN_NODES = 80
+_COST_INSERTION_MIN_NODES = 60
 _COST_INSERTION_MAX_NODES = 300
 # Larger tied days, up to _COST_INSERTION_LONG_MAX_NODES stops, start from it too when the time
 # limit gives at least _COST_INSERTION_LONG_S_PER_NODE seconds a stop (its construction took
@@ -45,8 +45,11 @@ _ITERATED_MAX_STRING_LEN = 10
 _ITERATED_MEAN_REMOVED = 10
 _ITERATED_BYPASS = 0.01
 # Days with dependent visits: ruin-and-recreate steps in the pinned model between two re-timings
-# on the full one (_recreate_pinned).
+# on the full one (_recreate_pinned), by the share of lateness in the first local optimum's cost
+# (_pinned_steps).
 _PINNED_STEPS = 4
+_PINNED_STEPS_PUNCTUAL = 8
+_PUNCTUAL_LATENESS_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,9 @@ def solve_routes(
             starts = _tied_starts(ctx, solution) if pinned else None
             if not guided and not pinned and _iterates_first(routes):
                 routes, cost = _iterated_local_search(ctx, routes, cost, budget, strategy)
-            routes, cost = _ruin_and_recreate(ctx, routes, cost, budget, params.seed, starts)
+            routes, cost = _ruin_and_recreate(
+                ctx, routes, cost, budget, params.seed, starts, _pinned_steps(ctx, solution)
+            )
         return RoutingResult(
             routes=routes,
             cost=cost,
@@ -240,6 +245,31 @@ def _pinned_model(
         budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
     )
     return pinned
+
+
+def _pinned_steps(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> int:
+    """How many pinned steps each re-timing on the full model follows (:func:`_recreate_pinned`).
+
+    Measured on Mankowska at 60 s over seeds 1-6 (docs/benchmarks.md): where the first local
+    optimum is nearly punctual (lateness below ``_PUNCTUAL_LATENESS_SHARE`` of its cost, as on
+    E2: 0.2 %), twice the pinned steps narrowed the spread (E2 5.1-7.0 % against 1.6-11.6 %);
+    where lateness weighs (D1: 38 %), the re-timings are what move late tied visits, and
+    spacing them twice as far made it worse (D1 8.7-25.3 % against 1.1-13.0 %).
+    """
+    problem = ctx.problem
+    cost = solution.ObjectiveValue()
+    if cost <= 0 or not problem.lateness_weight:
+        return _PINNED_STEPS_PUNCTUAL
+    routing, copies = ctx.routing, problem.later_copies
+    late_s = 0
+    for node in range(problem.num_nodes):
+        index = ctx.index(node)
+        if node in copies or solution.Value(routing.NextVar(index)) == index:
+            continue  # a later copy carries no lateness; a visit left out has no start
+        start_s = solution.Value(ctx.time.CumulVar(index))
+        late_s += max(0, start_s - problem.node_windows_s[node][-1][1])
+    late_share = problem.lateness_weight * late_s / cost
+    return _PINNED_STEPS_PUNCTUAL if late_share < _PUNCTUAL_LATENESS_SHARE else _PINNED_STEPS
 
 
 def _tied_starts(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> dict[int, int]:
@@ -317,6 +347,7 @@ def _ruin_and_recreate(
     budget: _Budget,
     seed: int,
     starts: dict[int, int] | None = None,
+    pinned_steps: int = _PINNED_STEPS,
 ) -> tuple[tuple[tuple[int, ...], ...], int]:
     """Ruin and recreate until the budget is spent; returns the best routes and their cost.
 
@@ -325,7 +356,7 @@ def _ruin_and_recreate(
     routes (its insertion moves see the cut visits as left out, hence very costly). The step's
     result replaces the current roster under simulated-annealing acceptance. Given ``starts``
     (the dependent visits' starts in ``routes``), each step recreates with the lags pinned
-    instead (:func:`_recreate_pinned`).
+    instead (:func:`_recreate_pinned`, ``pinned_steps`` steps in the pinned model each).
     """
     problem = ctx.problem
     rng = random.Random(seed)
@@ -348,7 +379,7 @@ def _ruin_and_recreate(
         if starts is None:
             candidate = _recreate(ctx, cut(routes), budget)
         else:
-            candidate = _recreate_pinned(ctx, routes, starts, budget, cut)
+            candidate = _recreate_pinned(ctx, routes, starts, budget, cut, pinned_steps)
         if candidate is None:
             failures_in_a_row += 1
             continue
@@ -390,8 +421,9 @@ def _recreate_pinned(
     starts: dict[int, int],
     budget: _Budget,
     cut: Callable[[tuple[tuple[int, ...], ...]], list[list[int]]],
+    steps: int = _PINNED_STEPS,
 ) -> pywrapcp.Assignment | None:
-    """One ruin-and-recreate step of a day with dependent visits: ``_PINNED_STEPS`` steps in
+    """One ruin-and-recreate step of a day with dependent visits: ``steps`` steps in
     the pinned model (:func:`_pinned_model`, the starts held near ``starts``), each kept if
     cheaper, then a greedy descent of the full model from the result, which re-times it: there
     a tied pair may move earlier or later together, which the pins forbid.
@@ -405,7 +437,7 @@ def _recreate_pinned(
     best: tuple[tuple[int, ...], ...] | None = None
     best_cost = 0
     with budget.counting(pinned):
-        for _ in range(_PINNED_STEPS):
+        for _ in range(steps):
             if budget.exhausted:
                 break
             solution = _recreate(pinned, cut(routes if best is None else best), budget)
@@ -429,8 +461,7 @@ def first_solution_strategy(problem: Problem, params: SolveParams) -> str:
     insertion starts: it is best on Solomon, and on the synthetic day the faster local cheapest
     insertion served fewer visits (351 against 359 at 10 s). Below
     ``_COST_INSERTION_MIN_NODES`` stops it starts too: on small days the search soon puts the
-    left-out visits back, and on Mankowska C (65 stops) its start then ended better (mean gap
-    1.36 % against 4.01 % at 60 s).
+    left-out visits back (Mankowska A and B, 13 and 33 stops).
     """
     if params.first_solution is not None:
         return params.first_solution
@@ -445,10 +476,11 @@ def _pins_lags(problem: Problem, time_limit_s: float) -> bool:
     start.
 
     Measured on Mankowska at 60 s (docs/benchmarks.md): on D and E (98 and 130 stops, started
-    by local cheapest cost insertion) pins cut the gap sharply; on C1 (65 stops, started by
-    parallel cheapest insertion, whose descent ends with much lateness) the first pinned search
-    (session 7, without re-timing) made it far worse (1.0 -> 28.7 %). Hence the same days as
-    the cost-insertion start (:func:`first_solution_strategy`), which leaves little lateness.
+    by local cheapest cost insertion) pins cut the gap sharply. On C (65 stops) the other
+    search (guided local search, then ruin and recreate on the full model) lands C1 in one of
+    two basins (0.03 % or 17-30 %); this one holds C1 at 4.4-5.3 % (session 12), and the
+    re-sequencing after it (solve/resequence.py) takes C5 from 8.99 % to 0.56 %. Hence the
+    same days as the cost-insertion start (:func:`first_solution_strategy`).
     Above ``_COST_INSERTION_MAX_NODES`` stops only with time for that start: on Mankowska G
     (400 stops) at 300 s the other search left a service out on every instance, this one
     served them all.
