@@ -1,6 +1,6 @@
 """CP-SAT models: exact start times for fixed routes, and the first stage of a horizon (days and
 caregivers, ``assign_horizon``, further down). (``solve/resequence.py`` holds the other one:
-one route's order and times.)
+one route's order with the day's times.)
 
 Routing decides who goes where and in what order; this model then picks the start times. With the
 order fixed, every rule is a difference constraint (travel, windows, synchronised starts, lags,
