@@ -6,8 +6,9 @@ day: OR-Tools has no cost on the maximum of cumuls, so with ``max_lateness_weigh
 objective it descends is not the day's. This stage closes part of that gap: each route in turn
 is re-ordered and re-timed to optimality for the day's whole objective (travel, lateness, the
 latest start, overtime) while every other route keeps its order but may move in time, so that
-the partners of its tied visits (on other routes) move with it. Shifts with a break rule keep
-their starts. A route whose optimum is not cheaper keeps its order.
+the partners of its tied visits (on other routes) move with it; a first pass holds the other
+routes' starts instead (a much smaller model). Shifts with a break rule keep their starts. A
+route whose optimum is not cheaper keeps its order.
 
 Measured on Mankowska (docs/benchmarks.md): on D4 the latest start is on one caregiver's route
 behind visits tied to other routes, which routing moves one at a time cannot reorder; on C5 the
@@ -37,8 +38,8 @@ _ROUTE_TIME_LIMIT_S = 2.0
 
 @dataclass(frozen=True)
 class Held:
-    """What the shifts that keep their starts (those with a break rule) fix: every start they
-    serve, the latest lateness among them, and each of their shifts' working time."""
+    """What the shifts that keep their starts fix: every start they serve, the latest lateness
+    among them, and each of their shifts' working time."""
 
     start_s: dict[int, int]
     latest_late_s: int
