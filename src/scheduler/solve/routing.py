@@ -199,12 +199,12 @@ def solve_routes(
         status = _status_name(ctx.routing.status())
         routes, cost = _extract_routes(ctx, solution), int(solution.ObjectiveValue())
         if ruin_and_recreate:
-            starts = _tied_starts(ctx, solution) if pinned else None
+            starts, steps = None, _PINNED_STEPS
+            if pinned:
+                starts, steps = _tied_starts(ctx, solution), _pinned_steps(ctx, solution)
             if not guided and not pinned and _iterates_first(routes):
                 routes, cost = _iterated_local_search(ctx, routes, cost, budget, strategy)
-            routes, cost = _ruin_and_recreate(
-                ctx, routes, cost, budget, params.seed, starts, _pinned_steps(ctx, solution)
-            )
+            routes, cost = _ruin_and_recreate(ctx, routes, cost, budget, params.seed, starts, steps)
         return RoutingResult(
             routes=routes,
             cost=cost,
