@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,6 +23,8 @@ from scheduler.solve.routing import (
     _pinned_steps,
     _pins_lags,
     _recreate,
+    _recreate_pinned,
+    _reorder_costliest,
     _ruin_and_recreate,
     _search_parameters,
     _tied_nodes,
@@ -31,6 +34,7 @@ from scheduler.solve.routing import (
     lag_pins,
     solve_routes,
 )
+from scheduler.solve.sequence import route_cost
 
 INSTANCES = Path(__file__).parents[2] / "benchmarks" / "instances"
 R101 = INSTANCES / "solomon" / "instances" / "R101.txt"
@@ -219,3 +223,45 @@ def test_pinned_steps_follow_the_lateness_of_the_first_local_optimum() -> None:
         steps[name] = _pinned_steps(start.ctx, start.solution)
     # D1's first local optimum has about 38 % of its cost in lateness, D2's about 2 %.
     assert steps == {"D1": _PINNED_STEPS, "D2": _PINNED_STEPS_PUNCTUAL}
+
+
+def test_the_costliest_route_is_reordered_alone_and_its_partners_put_back_within_the_lags() -> None:
+    sc = hhcrsp_scenario(read_hhcrsp(D1))
+    problem = compile_problem(sc, travel_model_for(sc))
+    ctx = build_model(problem)
+    budget = _Budget(ctx, SolveParams(time_limit_s=120), started=time.monotonic(), on_progress=None)
+    ctx.routing.AddAtSolutionCallback(budget)
+    construction = ctx.routing.SolveWithParameters(
+        _search_parameters("LOCAL_CHEAPEST_COST_INSERTION", "GREEDY_DESCENT", 60, 1, False)
+    )
+    routes, tied = _extract_routes(ctx, construction), _tied_nodes(problem)
+    settled: set[tuple[int, ...]] = set()
+    reordered = _reorder_costliest(problem, routes, tied, random.Random(1), settled)
+    assert reordered is not None
+    # The one caregiver with skill s1 (14 visits) has the costliest route on its own.
+    v = [problem.caregiver_ids[int(c)] for c in problem.vehicle_caregiver].index("c1")
+    assert len(routes[v]) == 14 and sorted(reordered[v]) == sorted(routes[v])
+    assert route_cost(problem, v, reordered[v]) <= 0.95 * route_cost(problem, v, routes[v])
+    partners = {p for n in routes[v] for p in tied.get(n, ())} - set(routes[v])
+    assert partners
+    for u, route in enumerate(reordered):
+        if u != v:
+            assert route == [n for n in routes[u] if n not in partners]
+    # Its order is now the best found: asked again, nothing to do, and it is not tried again.
+    again = tuple(tuple(route) for route in reordered)
+    assert _reorder_costliest(problem, again, tied, random.Random(1), settled) is None
+    assert again[v] in settled
+    # The pinned step puts the partners back with every lag kept.
+    budget.params = SolveParams(time_limit_s=120, seed=1, solution_limit=budget.solutions + 3000)
+    solution = _recreate_pinned(
+        ctx, routes, _tied_starts(ctx, construction), budget, _keep, 1, reordered
+    )
+    assert solution is not None
+    back = _extract_routes(ctx, solution)
+    assert sorted(n for route in back for n in route) == list(range(problem.num_nodes))
+    starts = {n: solution.Value(ctx.time.CumulVar(ctx.index(n))) for n in range(problem.num_nodes)}
+    assert _lags_hold(problem, back, starts)
+
+
+def _keep(routes: tuple[tuple[int, ...], ...]) -> list[list[int]]:
+    return [list(route) for route in routes]

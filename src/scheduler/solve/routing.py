@@ -17,7 +17,7 @@ from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from scheduler.solve import ruin, rules
+from scheduler.solve import ruin, rules, sequence
 from scheduler.solve.compile import DependencyArc, Problem
 from scheduler.solve.params import RUIN_AND_RECREATE, SolveParams
 
@@ -50,6 +50,9 @@ _ITERATED_BYPASS = 0.01
 _PINNED_STEPS = 4
 _PINNED_STEPS_PUNCTUAL = 8
 _PUNCTUAL_LATENESS_SHARE = 0.1
+# Days with dependent visits: the share by which the costliest route, ordered on its own, must
+# beat its current order for a step to start from that order (_reorder_costliest).
+_REORDER_MIN_GAIN = 0.05
 
 
 @dataclass(frozen=True)
@@ -272,6 +275,38 @@ def _pinned_steps(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> i
     return _PINNED_STEPS_PUNCTUAL if late_share < _PUNCTUAL_LATENESS_SHARE else _PINNED_STEPS
 
 
+def _reorder_costliest(
+    problem: Problem,
+    routes: tuple[tuple[int, ...], ...],
+    tied: dict[int, tuple[int, ...]],
+    rng: random.Random,
+    settled: set[tuple[int, ...]],
+) -> list[list[int]] | None:
+    """``routes`` with the route costliest on its own re-ordered on its own
+    (``solve/sequence.py``) and its lag partners on other routes taken out, for the search to
+    put back where the lags allow; None unless that order beats the current one by
+    ``_REORDER_MIN_GAIN`` (orders found not to are added to ``settled`` and not tried again).
+
+    Measured on Mankowska D1 at 60 s (docs/benchmarks.md): the one caregiver with skill s1
+    serves 14 visits, and the order of that route decides the day. Ruin steps move its tied
+    visits one string at a time, each held to its partners' starts, and most seeds stayed
+    behind an order that a single-machine search improves by a quarter.
+    """
+    costs = [sequence.route_cost(problem, v, r) if len(r) >= 3 else 0 for v, r in enumerate(routes)]
+    v = max(range(len(routes)), key=lambda u: costs[u])
+    if costs[v] <= 0 or routes[v] in settled:
+        return None
+    order, cost = sequence.best_order(problem, v, routes[v], rng)
+    if cost > (1 - _REORDER_MIN_GAIN) * costs[v]:
+        settled.add(routes[v])
+        return None
+    partners = {other for node in order for other in tied.get(node, ())} - set(order)
+    return [
+        list(order) if u == v else [n for n in route if n not in partners]
+        for u, route in enumerate(routes)
+    ]
+
+
 def _tied_starts(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> dict[int, int]:
     """The start (seconds) in ``solution`` of every visit in a dependency."""
     arcs = ctx.problem.dependencies
@@ -356,7 +391,9 @@ def _ruin_and_recreate(
     routes (its insertion moves see the cut visits as left out, hence very costly). The step's
     result replaces the current roster under simulated-annealing acceptance. Given ``starts``
     (the dependent visits' starts in ``routes``), each step recreates with the lags pinned
-    instead (:func:`_recreate_pinned`, ``pinned_steps`` steps in the pinned model each).
+    instead (:func:`_recreate_pinned`, ``pinned_steps`` steps in the pinned model each), and a
+    step starts from the costliest route re-ordered on its own where that pays
+    (:func:`_reorder_costliest`).
     """
     problem = ctx.problem
     rng = random.Random(seed)
@@ -375,11 +412,14 @@ def _ruin_and_recreate(
     start_temp = _START_TEMPERATURE_RATIO * problem.travel_weight * float(travel_s.mean())
     best_routes, best_cost = routes, cost
     failures_in_a_row = 0
+    settled: set[tuple[int, ...]] = set()
+    reorder_rng = random.Random(seed)  # its own stream: the ruin's stays as it was without it
     while not budget.exhausted and failures_in_a_row < _MAX_FAILED_STEPS:
         if starts is None:
             candidate = _recreate(ctx, cut(routes), budget)
         else:
-            candidate = _recreate_pinned(ctx, routes, starts, budget, cut, pinned_steps)
+            reordered = _reorder_costliest(problem, routes, tied, reorder_rng, settled)
+            candidate = _recreate_pinned(ctx, routes, starts, budget, cut, pinned_steps, reordered)
         if candidate is None:
             failures_in_a_row += 1
             continue
@@ -422,25 +462,32 @@ def _recreate_pinned(
     budget: _Budget,
     cut: Callable[[tuple[tuple[int, ...], ...]], list[list[int]]],
     steps: int = _PINNED_STEPS,
+    reordered: list[list[int]] | None = None,
 ) -> pywrapcp.Assignment | None:
     """One ruin-and-recreate step of a day with dependent visits: ``steps`` steps in
     the pinned model (:func:`_pinned_model`, the starts held near ``starts``), each kept if
     cheaper, then a greedy descent of the full model from the result, which re-times it: there
-    a tied pair may move earlier or later together, which the pins forbid.
+    a tied pair may move earlier or later together, which the pins forbid. Given ``reordered``
+    (:func:`_reorder_costliest`), the first step recreates from it instead of a ruin of
+    ``routes``, in a pinned model built around it (the lags of the visits it leaves out are
+    constraints there, so the re-ordered route's tied visits are free to move).
 
     Measured on Mankowska at 60 s (docs/benchmarks.md): a step of the full model alone takes
     about 10 s on D1 (a few hundred moves, each checked against the lags in constraint
     propagation), a pinned step 0.25 s and the re-timing 2-3 s. Searching the pinned model
     alone held late starts where they were (D1 28 %).
     """
-    pinned = _pinned_model(ctx.problem, routes, starts, budget)
+    pinned = _pinned_model(ctx.problem, routes if reordered is None else reordered, starts, budget)
     best: tuple[tuple[int, ...], ...] | None = None
     best_cost = 0
     with budget.counting(pinned):
-        for _ in range(steps):
+        for step in range(steps):
             if budget.exhausted:
                 break
-            solution = _recreate(pinned, cut(routes if best is None else best), budget)
+            ruined = reordered if step == 0 and reordered is not None else None
+            if ruined is None:
+                ruined = cut(routes if best is None else best)
+            solution = _recreate(pinned, ruined, budget)
             if solution is not None and (best is None or solution.ObjectiveValue() < best_cost):
                 best, best_cost = _extract_routes(pinned, solution), int(solution.ObjectiveValue())
     if best is None or budget.exhausted:
