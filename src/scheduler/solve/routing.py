@@ -207,7 +207,11 @@ def solve_routes(
                 starts, steps = _tied_starts(ctx, solution), _pinned_steps(ctx, solution)
             if not guided and not pinned and _iterates_first(routes):
                 routes, cost = _iterated_local_search(ctx, routes, cost, budget, strategy)
-            routes, cost = _ruin_and_recreate(ctx, routes, cost, budget, params.seed, starts, steps)
+            # Late days (fewer pinned steps) also re-order their costliest route alone.
+            reorders = starts is not None and steps == _PINNED_STEPS
+            routes, cost = _ruin_and_recreate(
+                ctx, routes, cost, budget, params.seed, starts, steps, reorders
+            )
         return RoutingResult(
             routes=routes,
             cost=cost,
@@ -290,7 +294,9 @@ def _reorder_costliest(
     Measured on Mankowska D1 at 60 s (docs/benchmarks.md): the one caregiver with skill s1
     serves 14 visits, and the order of that route decides the day. Ruin steps move its tied
     visits one string at a time, each held to its partners' starts, and most seeds stayed
-    behind an order that a single-machine search improves by a quarter.
+    behind an order that a single-machine search improves by a quarter. Only for late days
+    (the caller's choice): on the nearly punctual D2 the order alone, blind to the ties, was
+    "better" at every step and every such step came back worse.
     """
     costs = [sequence.route_cost(problem, v, r) if len(r) >= 3 else 0 for v, r in enumerate(routes)]
     v = max(range(len(routes)), key=lambda u: costs[u])
@@ -383,6 +389,7 @@ def _ruin_and_recreate(
     seed: int,
     starts: dict[int, int] | None = None,
     pinned_steps: int = _PINNED_STEPS,
+    reorders: bool = False,
 ) -> tuple[tuple[tuple[int, ...], ...], int]:
     """Ruin and recreate until the budget is spent; returns the best routes and their cost.
 
@@ -391,9 +398,9 @@ def _ruin_and_recreate(
     routes (its insertion moves see the cut visits as left out, hence very costly). The step's
     result replaces the current roster under simulated-annealing acceptance. Given ``starts``
     (the dependent visits' starts in ``routes``), each step recreates with the lags pinned
-    instead (:func:`_recreate_pinned`, ``pinned_steps`` steps in the pinned model each), and a
-    step starts from the costliest route re-ordered on its own where that pays
-    (:func:`_reorder_costliest`).
+    instead (:func:`_recreate_pinned`, ``pinned_steps`` steps in the pinned model each), and
+    with ``reorders`` a step starts from the costliest route re-ordered on its own where that
+    pays (:func:`_reorder_costliest`).
     """
     problem = ctx.problem
     rng = random.Random(seed)
@@ -418,7 +425,9 @@ def _ruin_and_recreate(
         if starts is None:
             candidate = _recreate(ctx, cut(routes), budget)
         else:
-            reordered = _reorder_costliest(problem, routes, tied, reorder_rng, settled)
+            reordered = None
+            if reorders:
+                reordered = _reorder_costliest(problem, routes, tied, reorder_rng, settled)
             candidate = _recreate_pinned(ctx, routes, starts, budget, cut, pinned_steps, reordered)
         if candidate is None:
             failures_in_a_row += 1
