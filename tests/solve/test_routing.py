@@ -34,7 +34,7 @@ from scheduler.solve.routing import (
     lag_pins,
     solve_routes,
 )
-from scheduler.solve.sequence import route_cost
+from scheduler.solve.sequence import RouteCosts, route_cost
 
 INSTANCES = Path(__file__).parents[2] / "benchmarks" / "instances"
 R101 = INSTANCES / "solomon" / "instances" / "R101.txt"
@@ -236,7 +236,8 @@ def test_the_costliest_route_is_reordered_alone_and_its_partners_put_back_within
     )
     routes, tied = _extract_routes(ctx, construction), _tied_nodes(problem)
     settled: set[tuple[int, ...]] = set()
-    reordered = _reorder_costliest(problem, routes, tied, random.Random(1), settled)
+    costs = RouteCosts(problem)
+    reordered = _reorder_costliest(costs, routes, tied, random.Random(1), settled)
     assert reordered is not None
     # The one caregiver with skill s1 (14 visits) has the costliest route on its own.
     v = [problem.caregiver_ids[int(c)] for c in problem.vehicle_caregiver].index("c1")
@@ -249,7 +250,7 @@ def test_the_costliest_route_is_reordered_alone_and_its_partners_put_back_within
             assert route == [n for n in routes[u] if n not in partners]
     # Its order is now the best found: asked again, nothing to do, and it is not tried again.
     again = tuple(tuple(route) for route in reordered)
-    assert _reorder_costliest(problem, again, tied, random.Random(1), settled) is None
+    assert _reorder_costliest(costs, again, tied, random.Random(1), settled) is None
     assert again[v] in settled
     # The pinned step puts the partners back with every lag kept.
     budget.params = SolveParams(time_limit_s=120, seed=1, solution_limit=budget.solutions + 3000)

@@ -6,7 +6,7 @@ import random
 from scheduler import Settings, TimeWindow, Weights
 from scheduler.api import travel_model_for
 from scheduler.solve.compile import Problem, compile_problem
-from scheduler.solve.sequence import best_order, route_cost
+from scheduler.solve.sequence import RouteCosts, best_order, route_cost
 from tests.builders import at, caregiver, client, place, scenario, visit
 
 SOFT = Settings(late_start_max_min=240, weights=Weights(lateness_per_s=1, max_lateness_per_s=5))
@@ -70,7 +70,7 @@ def test_best_order_puts_the_early_stop_first_and_keeps_every_stop() -> None:
         ]
     )
     given = _nodes(problem, "a", "b", "c", "soon")
-    order, cost = best_order(problem, 0, given, random.Random(1))
+    order, cost = best_order(RouteCosts(problem), 0, given, random.Random(1))
     assert sorted(order) == sorted(given)
     assert order[0] == _nodes(problem, "soon")[0]
     assert cost == route_cost(problem, 0, order) < route_cost(problem, 0, given)
@@ -79,4 +79,5 @@ def test_best_order_puts_the_early_stop_first_and_keeps_every_stop() -> None:
 def test_best_order_keeps_an_order_that_cannot_be_bettered() -> None:
     problem = _problem([visit(f"v{i}", f"x{i}", window=("08:00", "12:00")) for i in range(3)])
     given = _nodes(problem, "v0", "v1", "v2")  # along the road, out and back
-    assert best_order(problem, 0, given, random.Random(1)) == (given, route_cost(problem, 0, given))
+    expected = (given, route_cost(problem, 0, given))
+    assert best_order(RouteCosts(problem), 0, given, random.Random(1)) == expected

@@ -280,7 +280,7 @@ def _pinned_steps(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> i
 
 
 def _reorder_costliest(
-    problem: Problem,
+    costs: sequence.RouteCosts,
     routes: tuple[tuple[int, ...], ...],
     tied: dict[int, tuple[int, ...]],
     rng: random.Random,
@@ -298,12 +298,12 @@ def _reorder_costliest(
     (the caller's choice): on the nearly punctual D2 the order alone, blind to the ties, was
     "better" at every step and every such step came back worse.
     """
-    costs = [sequence.route_cost(problem, v, r) if len(r) >= 3 else 0 for v, r in enumerate(routes)]
-    v = max(range(len(routes)), key=lambda u: costs[u])
-    if costs[v] <= 0 or routes[v] in settled:
+    alone = [costs.cost(v, route) if len(route) >= 3 else 0 for v, route in enumerate(routes)]
+    v = max(range(len(routes)), key=lambda u: alone[u])
+    if alone[v] <= 0 or routes[v] in settled:
         return None
-    order, cost = sequence.best_order(problem, v, routes[v], rng)
-    if cost > (1 - _REORDER_MIN_GAIN) * costs[v]:
+    order, cost = sequence.best_order(costs, v, routes[v], rng)
+    if cost > (1 - _REORDER_MIN_GAIN) * alone[v]:
         settled.add(routes[v])
         return None
     partners = {other for node in order for other in tied.get(node, ())} - set(order)
@@ -421,13 +421,14 @@ def _ruin_and_recreate(
     failures_in_a_row = 0
     settled: set[tuple[int, ...]] = set()
     reorder_rng = random.Random(seed)  # its own stream: the ruin's stays as it was without it
+    route_costs = sequence.RouteCosts(problem)
     while not budget.exhausted and failures_in_a_row < _MAX_FAILED_STEPS:
         if starts is None:
             candidate = _recreate(ctx, cut(routes), budget)
         else:
             reordered = None
             if reorders:
-                reordered = _reorder_costliest(problem, routes, tied, reorder_rng, settled)
+                reordered = _reorder_costliest(route_costs, routes, tied, reorder_rng, settled)
             candidate = _recreate_pinned(ctx, routes, starts, budget, cut, pinned_steps, reordered)
         if candidate is None:
             failures_in_a_row += 1

@@ -33,23 +33,28 @@ _RESTARTS = 10
 def route_cost(problem: Problem, v: int, order: Sequence[int]) -> int:
     """Cost of shift ``v`` serving ``order`` alone: each stop at its earliest start (the first
     window still open on arrival, else late against the last one)."""
-    return _Route(problem, v).cost(order)
+    return RouteCosts(problem).cost(v, order)
 
 
-class _Route:
-    """Shift ``v``'s data in plain lists, for fast repeated costing."""
+class RouteCosts:
+    """The day's data in plain lists (travel built once per travel profile), for costing many
+    orders of its routes fast (:func:`route_cost`)."""
 
-    def __init__(self, problem: Problem, v: int) -> None:
-        self.travel = problem.node_travel_s(int(problem.vehicle_profile[v])).tolist()
-        self.home = problem.num_nodes + v
-        self.start_s = int(problem.vehicle_start_s[v])
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
         self.windows = problem.node_windows_s
         self.service = problem.node_service_s.tolist()
         self.weights = (problem.travel_weight, problem.lateness_weight, problem.max_lateness_weight)
+        self._travel: dict[int, list[list[int]]] = {}
 
-    def cost(self, order: Sequence[int]) -> int:
-        travel, windows, service = self.travel, self.windows, self.service
-        at, now_s = self.home, self.start_s
+    def cost(self, v: int, order: Sequence[int]) -> int:
+        problem = self.problem
+        profile = int(problem.vehicle_profile[v])
+        if profile not in self._travel:
+            self._travel[profile] = problem.node_travel_s(profile).tolist()
+        travel, windows, service = self._travel[profile], self.windows, self.service
+        home = problem.num_nodes + v
+        at, now_s = home, int(problem.vehicle_start_s[v])
         travel_s = late_s = latest_s = 0
         for node in order:
             trip = travel[at][node]
@@ -63,29 +68,28 @@ class _Route:
                 latest_s = max(latest_s, late)
             now_s = start + service[node]
             at = node
-        travel_s += travel[at][self.home]
+        travel_s += travel[at][home]
         w_travel, w_late, w_latest = self.weights
         return w_travel * travel_s + w_late * late_s + w_latest * latest_s
 
 
 def best_order(
-    problem: Problem, v: int, order: Sequence[int], rng: random.Random
+    costs: RouteCosts, v: int, order: Sequence[int], rng: random.Random
 ) -> tuple[tuple[int, ...], int]:
-    """The cheapest order of ``order``'s stops found for shift ``v`` alone (:func:`route_cost`),
-    and its cost; the given order if none is cheaper."""
-    route = _Route(problem, v)
-    best, best_cost = tuple(order), route.cost(order)
+    """The cheapest order of ``order``'s stops found for shift ``v`` alone
+    (:meth:`RouteCosts.cost`), and its cost; the given order if none is cheaper."""
+    best, best_cost = tuple(order), costs.cost(v, order)
     for restart in range(_RESTARTS + 1):
         start = list(order) if restart == 0 else rng.sample(list(order), len(order))
-        found, cost = _or_opt(route, start)
+        found, cost = _or_opt(costs, v, start)
         if cost < best_cost:
             best, best_cost = tuple(found), cost
     return best, best_cost
 
 
-def _or_opt(route: _Route, order: list[int]) -> tuple[list[int], int]:
+def _or_opt(costs: RouteCosts, v: int, order: list[int]) -> tuple[list[int], int]:
     """First-improvement descent over or-opt moves from ``order``."""
-    cost = route.cost(order)
+    cost = costs.cost(v, order)
     improved = True
     while improved:
         improved = False
@@ -96,7 +100,7 @@ def _or_opt(route: _Route, order: list[int]) -> tuple[list[int], int]:
                     if j == i:
                         continue
                     candidate = rest[:j] + run + rest[j:]
-                    candidate_cost = route.cost(candidate)
+                    candidate_cost = costs.cost(v, candidate)
                     if candidate_cost < cost:
                         order, cost, improved = candidate, candidate_cost, True
                         break
