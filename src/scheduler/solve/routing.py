@@ -494,8 +494,9 @@ def _recreate_pinned(
         for step in range(steps):
             if budget.exhausted:
                 break
-            ruined = reordered if step == 0 and reordered is not None else None
-            if ruined is None:
+            if step == 0 and reordered is not None:
+                ruined = reordered
+            else:
                 ruined = cut(routes if best is None else best)
             solution = _recreate(pinned, ruined, budget)
             if solution is not None and (best is None or solution.ObjectiveValue() < best_cost):
