@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from scheduler.api import travel_model_for
 from scheduler.io.hhcrsp_instances import hhcrsp_scenario, read_hhcrsp
 from scheduler.io.vrp_instances import read_vrptw, vrptw_scenario
@@ -15,12 +17,13 @@ from scheduler.solve.params import SolveParams
 from scheduler.solve.routing import (
     _PINNED_STEPS,
     _PINNED_STEPS_PUNCTUAL,
+    PinnedPlan,
     _Budget,
     _extract_routes,
     _iterated_local_search,
     _iterates_first,
     _pinned_model,
-    _pinned_steps,
+    _pinned_plan,
     _pins_lags,
     _recreate,
     _recreate_pinned,
@@ -160,12 +163,16 @@ def _lags_hold(problem: Problem, routes: tuple[tuple[int, ...], ...], starts: di
     )
 
 
-def test_pinned_model_rosters_keep_the_lags_and_the_full_model_takes_them() -> None:
+@pytest.mark.parametrize("insertion_lns", [True, False])
+def test_pinned_model_rosters_keep_the_lags_and_the_full_model_takes_them(
+    insertion_lns: bool,
+) -> None:
     sc = hhcrsp_scenario(read_hhcrsp(D2))
     problem = compile_problem(sc, travel_model_for(sc))
     start = _first_local_optimum(problem, "LOCAL_CHEAPEST_COST_INSERTION", 2000)
     ctx, budget, routes = start.ctx, start.budget, start.routes
-    pinned = _pinned_model(problem, routes, _tied_starts(ctx, start.solution), budget)
+    tied_starts = _tied_starts(ctx, start.solution)
+    pinned = _pinned_model(problem, routes, tied_starts, budget, insertion_lns)
     # Take every stop of the first two routes out; the pinned model puts them back.
     cut = [[] if v < 2 else list(route) for v, route in enumerate(routes)]
     solution = _recreate(pinned, cut, budget)
@@ -214,15 +221,18 @@ def test_pinned_ruin_and_recreate_improves_on_the_first_local_optimum() -> None:
     assert sorted(n for route in routes for n in route) == list(range(problem.num_nodes))
 
 
-def test_pinned_steps_follow_the_lateness_of_the_first_local_optimum() -> None:
-    steps = {}
+def test_the_pinned_plan_follows_the_lateness_of_the_first_local_optimum() -> None:
+    plans = {}
     for name, path in (("D1", D1), ("D2", D2)):
         sc = hhcrsp_scenario(read_hhcrsp(path))
         problem = compile_problem(sc, travel_model_for(sc))
         start = _first_local_optimum(problem, "LOCAL_CHEAPEST_COST_INSERTION", 0)
-        steps[name] = _pinned_steps(start.ctx, start.solution)
+        plans[name] = _pinned_plan(start.ctx, start.solution)
     # D1's first local optimum has about 38 % of its cost in lateness, D2's about 2 %.
-    assert steps == {"D1": _PINNED_STEPS, "D2": _PINNED_STEPS_PUNCTUAL}
+    assert plans == {
+        "D1": PinnedPlan(_PINNED_STEPS, reorders=True, insertion_lns=True),
+        "D2": PinnedPlan(_PINNED_STEPS_PUNCTUAL, reorders=False, insertion_lns=False),
+    }
 
 
 def test_the_costliest_route_is_reordered_alone_and_its_partners_put_back_within_the_lags() -> None:
@@ -255,7 +265,7 @@ def test_the_costliest_route_is_reordered_alone_and_its_partners_put_back_within
     # The pinned step puts the partners back with every lag kept.
     budget.params = SolveParams(time_limit_s=120, seed=1, solution_limit=budget.solutions + 3000)
     solution = _recreate_pinned(
-        ctx, routes, _tied_starts(ctx, construction), budget, _keep, 1, reordered
+        ctx, routes, _tied_starts(ctx, construction), budget, _keep, PinnedPlan(1), reordered
     )
     assert solution is not None
     back = _extract_routes(ctx, solution)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 from scheduler.solve import ruin, rules, sequence
 from scheduler.solve.compile import DependencyArc, Problem
@@ -46,10 +47,20 @@ _ITERATED_MEAN_REMOVED = 10
 _ITERATED_BYPASS = 0.01
 # Days with dependent visits: ruin-and-recreate steps in the pinned model between two re-timings
 # on the full one (_recreate_pinned), by the share of lateness in the first local optimum's cost
-# (_pinned_steps).
+# (_pinned_plan).
 _PINNED_STEPS = 4
 _PINNED_STEPS_PUNCTUAL = 8
 _PUNCTUAL_LATENESS_SHARE = 0.1
+# OR-Tools' local search operators that re-insert a whole route's or visit type's visits by
+# cheapest insertion (on by default). The pinned model of a punctual day goes without them
+# (_pinned_plan).
+_INSERTION_LNS_OPERATORS = (
+    "use_global_cheapest_insertion_path_lns",
+    "use_local_cheapest_insertion_path_lns",
+    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+    "use_global_cheapest_insertion_visit_types_lns",
+    "use_local_cheapest_insertion_visit_types_lns",
+)
 # Days with dependent visits: the share by which the costliest route, ordered on its own, must
 # beat its current order for a step to start from that order (_reorder_costliest).
 _REORDER_MIN_GAIN = 0.05
@@ -62,6 +73,18 @@ class Progress:
     cost: int
     elapsed_s: float
     solutions: int
+
+
+@dataclass(frozen=True)
+class PinnedPlan:
+    """How the ruin-and-recreate search of a day with dependent visits runs
+    (:func:`_pinned_plan`): ``steps`` pinned steps between two re-timings, whether a step may
+    start from the costliest route re-ordered on its own (``reorders``), and whether the
+    pinned model's local search keeps OR-Tools' insertion LNS operators (``insertion_lns``)."""
+
+    steps: int = _PINNED_STEPS
+    reorders: bool = False
+    insertion_lns: bool = True
 
 
 @dataclass(frozen=True)
@@ -202,16 +225,12 @@ def solve_routes(
         status = _status_name(ctx.routing.status())
         routes, cost = _extract_routes(ctx, solution), int(solution.ObjectiveValue())
         if ruin_and_recreate:
-            starts, steps = None, _PINNED_STEPS
+            starts, plan = None, PinnedPlan()
             if pinned:
-                starts, steps = _tied_starts(ctx, solution), _pinned_steps(ctx, solution)
+                starts, plan = _tied_starts(ctx, solution), _pinned_plan(ctx, solution)
             if not guided and not pinned and _iterates_first(routes):
                 routes, cost = _iterated_local_search(ctx, routes, cost, budget, strategy)
-            # Late days (fewer pinned steps) also re-order their costliest route alone.
-            reorders = starts is not None and steps == _PINNED_STEPS
-            routes, cost = _ruin_and_recreate(
-                ctx, routes, cost, budget, params.seed, starts, steps, reorders
-            )
+            routes, cost = _ruin_and_recreate(ctx, routes, cost, budget, params.seed, starts, plan)
         return RoutingResult(
             routes=routes,
             cost=cost,
@@ -227,9 +246,11 @@ def _pinned_model(
     routes: tuple[tuple[int, ...], ...],
     starts: dict[int, int],
     budget: _Budget,
+    insertion_lns: bool = True,
 ) -> rules.RoutingContext:
     """The day's model with every lag-tied visit's start held near ``starts`` instead of the
-    lags (closed; its at-solution callback is ``budget``).
+    lags (closed; its at-solution callback is ``budget``; without OR-Tools' insertion LNS
+    operators unless ``insertion_lns``).
 
     Each dependent visit served in ``routes`` and the visit it depends on get ranges around
     their starts that keep the lag whatever starts they take within them (:func:`lag_pins`).
@@ -247,26 +268,34 @@ def _pinned_model(
     for node, (lo, hi) in lag_pins(both_served, starts, problem.horizon_s).items():
         pinned.time.CumulVar(pinned.index(node)).SetRange(lo, hi)
     pinned.routing.AddAtSolutionCallback(budget)
-    # RoutesToAssignment needs a closed model.
-    pinned.routing.CloseModelWithParameters(
-        budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
-    )
+    # RoutesToAssignment needs a closed model; the operators are the ones closed with.
+    search = budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
+    if not insertion_lns:
+        for operator in _INSERTION_LNS_OPERATORS:
+            setattr(search.local_search_operators, operator, optional_boolean_pb2.BOOL_FALSE)
+    pinned.routing.CloseModelWithParameters(search)
     return pinned
 
 
-def _pinned_steps(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> int:
-    """How many pinned steps each re-timing on the full model follows (:func:`_recreate_pinned`).
+def _pinned_plan(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> PinnedPlan:
+    """How the pinned search runs (:func:`_recreate_pinned`), by whether the first local
+    optimum is nearly punctual (lateness below ``_PUNCTUAL_LATENESS_SHARE`` of its cost).
 
-    Measured on Mankowska at 60 s over seeds 1-6 (docs/benchmarks.md): where the first local
-    optimum is nearly punctual (lateness below ``_PUNCTUAL_LATENESS_SHARE`` of its cost, as on
-    E2: 0.2 %), twice the pinned steps narrowed the spread (E2 5.1-7.0 % against 1.6-11.6 %);
-    where lateness weighs (D1: 38 %), the re-timings are what move late tied visits, and
-    spacing them twice as far made it worse (D1 8.7-25.3 % against 1.1-13.0 %).
+    Measured on Mankowska at 60 s (docs/benchmarks.md):
+    - on the nearly punctual days (E2: 0.2 % of the cost), twice the pinned steps narrowed the
+      spread (E2 over seeds 1-6: 5.1-7.0 % against 1.6-11.6 %), and without the insertion LNS
+      operators a pinned step is about a quarter faster (they cost 0.16 s of a 0.2 s step
+      at a local optimum of E2);
+    - where lateness weighs (D1: 38 %), the re-timings are what move late tied visits:
+      spacing them twice as far made it worse (D1 8.7-25.3 % against 1.1-13.0 %), and the
+      costliest route re-ordered on its own pays (:func:`_reorder_costliest`).
     """
+    punctual = PinnedPlan(_PINNED_STEPS_PUNCTUAL, reorders=False, insertion_lns=False)
+    late = PinnedPlan(_PINNED_STEPS, reorders=True, insertion_lns=True)
     problem = ctx.problem
     cost = solution.ObjectiveValue()
     if cost <= 0 or not problem.lateness_weight:
-        return _PINNED_STEPS_PUNCTUAL
+        return punctual
     routing, copies = ctx.routing, problem.later_copies
     late_s = 0
     for node in range(problem.num_nodes):
@@ -276,7 +305,7 @@ def _pinned_steps(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> i
         start_s = solution.Value(ctx.time.CumulVar(index))
         late_s += max(0, start_s - problem.node_windows_s[node][-1][1])
     late_share = problem.lateness_weight * late_s / cost
-    return _PINNED_STEPS_PUNCTUAL if late_share < _PUNCTUAL_LATENESS_SHARE else _PINNED_STEPS
+    return punctual if late_share < _PUNCTUAL_LATENESS_SHARE else late
 
 
 def _reorder_costliest(
@@ -388,8 +417,7 @@ def _ruin_and_recreate(
     budget: _Budget,
     seed: int,
     starts: dict[int, int] | None = None,
-    pinned_steps: int = _PINNED_STEPS,
-    reorders: bool = False,
+    plan: PinnedPlan = PinnedPlan(),
 ) -> tuple[tuple[tuple[int, ...], ...], int]:
     """Ruin and recreate until the budget is spent; returns the best routes and their cost.
 
@@ -398,9 +426,9 @@ def _ruin_and_recreate(
     routes (its insertion moves see the cut visits as left out, hence very costly). The step's
     result replaces the current roster under simulated-annealing acceptance. Given ``starts``
     (the dependent visits' starts in ``routes``), each step recreates with the lags pinned
-    instead (:func:`_recreate_pinned`, ``pinned_steps`` steps in the pinned model each), and
-    with ``reorders`` a step starts from the costliest route re-ordered on its own where that
-    pays (:func:`_reorder_costliest`).
+    instead (:func:`_recreate_pinned`, as ``plan`` says), and where ``plan.reorders`` a step
+    starts from the costliest route re-ordered on its own where that pays
+    (:func:`_reorder_costliest`).
     """
     problem = ctx.problem
     rng = random.Random(seed)
@@ -427,9 +455,9 @@ def _ruin_and_recreate(
             candidate = _recreate(ctx, cut(routes), budget)
         else:
             reordered = None
-            if reorders:
+            if plan.reorders:
                 reordered = _reorder_costliest(route_costs, routes, tied, reorder_rng, settled)
-            candidate = _recreate_pinned(ctx, routes, starts, budget, cut, pinned_steps, reordered)
+            candidate = _recreate_pinned(ctx, routes, starts, budget, cut, plan, reordered)
         if candidate is None:
             failures_in_a_row += 1
             continue
@@ -471,10 +499,10 @@ def _recreate_pinned(
     starts: dict[int, int],
     budget: _Budget,
     cut: Callable[[tuple[tuple[int, ...], ...]], list[list[int]]],
-    steps: int = _PINNED_STEPS,
+    plan: PinnedPlan = PinnedPlan(),
     reordered: list[list[int]] | None = None,
 ) -> pywrapcp.Assignment | None:
-    """One ruin-and-recreate step of a day with dependent visits: ``steps`` steps in
+    """One ruin-and-recreate step of a day with dependent visits: ``plan.steps`` steps in
     the pinned model (:func:`_pinned_model`, the starts held near ``starts``), each kept if
     cheaper, then a greedy descent of the full model from the result, which re-times it: there
     a tied pair may move earlier or later together, which the pins forbid. Given ``reordered``
@@ -487,11 +515,12 @@ def _recreate_pinned(
     propagation), a pinned step 0.25 s and the re-timing 2-3 s. Searching the pinned model
     alone held late starts where they were (D1 28 %).
     """
-    pinned = _pinned_model(ctx.problem, routes if reordered is None else reordered, starts, budget)
+    around = routes if reordered is None else reordered
+    pinned = _pinned_model(ctx.problem, around, starts, budget, plan.insertion_lns)
     best: tuple[tuple[int, ...], ...] | None = None
     best_cost = 0
     with budget.counting(pinned):
-        for step in range(steps):
+        for step in range(plan.steps):
             if budget.exhausted:
                 break
             if step == 0 and reordered is not None:
