@@ -12,6 +12,7 @@ import pytest
 from scheduler.api import travel_model_for
 from scheduler.io.hhcrsp_instances import hhcrsp_scenario, read_hhcrsp
 from scheduler.io.vrp_instances import read_vrptw, vrptw_scenario
+from scheduler.solve import routing
 from scheduler.solve.compile import DependencyArc, Problem, compile_problem
 from scheduler.solve.params import SolveParams
 from scheduler.solve.routing import (
@@ -221,18 +222,24 @@ def test_pinned_ruin_and_recreate_improves_on_the_first_local_optimum() -> None:
     assert sorted(n for route in routes for n in route) == list(range(problem.num_nodes))
 
 
-def test_the_pinned_plan_follows_the_lateness_of_the_first_local_optimum() -> None:
-    plans = {}
+def test_the_pinned_plan_follows_the_lateness_of_the_first_local_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plans, starts = {}, {}
     for name, path in (("D1", D1), ("D2", D2)):
         sc = hhcrsp_scenario(read_hhcrsp(path))
         problem = compile_problem(sc, travel_model_for(sc))
-        start = _first_local_optimum(problem, "LOCAL_CHEAPEST_COST_INSERTION", 0)
-        plans[name] = _pinned_plan(start.ctx, start.solution)
+        starts[name] = _first_local_optimum(problem, "LOCAL_CHEAPEST_COST_INSERTION", 0)
+        plans[name] = _pinned_plan(starts[name].ctx, starts[name].solution)
     # D1's first local optimum has about 38 % of its cost in lateness, D2's about 2 %.
     assert plans == {
         "D1": PinnedPlan(_PINNED_STEPS, reorders=True, insertion_lns=True),
         "D2": PinnedPlan(_PINNED_STEPS_PUNCTUAL, reorders=False, insertion_lns=False),
     }
+    # A late day above the cost-insertion size (as Mankowska G's 400 stops) does not re-order.
+    d1 = starts["D1"]
+    monkeypatch.setattr(routing, "_COST_INSERTION_MAX_NODES", d1.ctx.problem.num_nodes - 1)
+    assert _pinned_plan(d1.ctx, d1.solution) == PinnedPlan(_PINNED_STEPS, reorders=False)
 
 
 def test_the_costliest_route_is_reordered_alone_and_its_partners_put_back_within_the_lags() -> None:

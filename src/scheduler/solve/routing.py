@@ -288,11 +288,15 @@ def _pinned_plan(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> Pi
       at a local optimum of E2);
     - where lateness weighs (D1: 38 %), the re-timings are what move late tied visits:
       spacing them twice as far made it worse (D1 8.7-25.3 % against 1.1-13.0 %), and the
-      costliest route re-ordered on its own pays (:func:`_reorder_costliest`).
+      costliest route re-ordered on its own pays (:func:`_reorder_costliest`), up to
+      ``_COST_INSERTION_MAX_NODES`` stops: on Mankowska G1 at 300 s (400 stops) the first
+      re-ordering took 11 s and the pinned step from it ran out the remaining 139 s (its
+      descent with the partners' lags as constraints), leaving the first local optimum.
     """
-    punctual = PinnedPlan(_PINNED_STEPS_PUNCTUAL, reorders=False, insertion_lns=False)
-    late = PinnedPlan(_PINNED_STEPS, reorders=True, insertion_lns=True)
     problem = ctx.problem
+    punctual = PinnedPlan(_PINNED_STEPS_PUNCTUAL, reorders=False, insertion_lns=False)
+    reorders = problem.num_nodes <= _COST_INSERTION_MAX_NODES
+    late = PinnedPlan(_PINNED_STEPS, reorders=reorders, insertion_lns=True)
     cost = solution.ObjectiveValue()
     if cost <= 0 or not problem.lateness_weight:
         return punctual
