@@ -271,14 +271,31 @@ def test_the_costliest_route_is_reordered_alone_and_its_partners_put_back_within
     assert again[v] in settled
     # The pinned step puts the partners back with every lag kept.
     budget.params = SolveParams(time_limit_s=120, seed=1, solution_limit=budget.solutions + 3000)
-    solution = _recreate_pinned(
+    step = _recreate_pinned(
         ctx, routes, _tied_starts(ctx, construction), budget, _keep, PinnedPlan(1), reordered
     )
-    assert solution is not None
-    back = _extract_routes(ctx, solution)
-    assert sorted(n for route in back for n in route) == list(range(problem.num_nodes))
-    starts = {n: solution.Value(ctx.time.CumulVar(ctx.index(n))) for n in range(problem.num_nodes)}
-    assert _lags_hold(problem, back, starts)
+    assert step is not None and step.starts is not None  # re-timed on the day's model
+    assert sorted(n for route in step.routes for n in route) == list(range(problem.num_nodes))
+    assert _lags_hold(problem, step.routes, step.starts)
+
+
+def test_a_pinned_step_cut_short_by_the_budget_hands_back_its_pinned_roster() -> None:
+    sc = hhcrsp_scenario(read_hhcrsp(D2))
+    problem = compile_problem(sc, travel_model_for(sc))
+    # One more solution in all: the pinned step's first, and nothing left to re-time it.
+    start = _first_local_optimum(problem, "LOCAL_CHEAPEST_COST_INSERTION", 1)
+    ctx, budget, routes = start.ctx, start.budget, start.routes
+    step = _recreate_pinned(
+        ctx, routes, _tied_starts(ctx, start.solution), budget, _keep, PinnedPlan(1)
+    )
+    assert budget.exhausted
+    assert step is not None and step.starts is None  # not re-timed
+    assert step.routes == routes
+    # The day's model, lags included, takes that roster as it is.
+    assignment = ctx.routing.solver().Assignment()
+    assert ctx.routing.RoutesToAssignment(list(step.routes), True, True, assignment)
+    check = _search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", 30, 1, False)
+    assert ctx.routing.SolveFromAssignmentWithParameters(assignment, check) is not None
 
 
 def _keep(routes: tuple[tuple[int, ...], ...]) -> list[list[int]]:

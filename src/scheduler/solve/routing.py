@@ -88,6 +88,21 @@ class PinnedPlan:
 
 
 @dataclass(frozen=True)
+class _Candidate:
+    """A ruin-and-recreate step's roster: its routes, cost and, where it was timed on the day's
+    model, the tied visits' starts there (:func:`_tied_starts`)."""
+
+    routes: tuple[tuple[int, ...], ...]
+    cost: int
+    starts: dict[int, int] | None
+
+    @classmethod
+    def of(cls, ctx: rules.RoutingContext, solution: pywrapcp.Assignment, tied: bool) -> _Candidate:
+        starts = _tied_starts(ctx, solution) if tied else None
+        return cls(_extract_routes(ctx, solution), int(solution.ObjectiveValue()), starts)
+
+
+@dataclass(frozen=True)
 class RoutingResult:
     routes: tuple[tuple[int, ...], ...]  # per vehicle: node sequence (visit copies)
     cost: int
@@ -455,8 +470,10 @@ def _ruin_and_recreate(
     reorder_rng = random.Random(seed)  # its own stream: the ruin's stays as it was without it
     route_costs = sequence.RouteCosts(problem)
     while not budget.exhausted and failures_in_a_row < _MAX_FAILED_STEPS:
+        candidate: _Candidate | None
         if starts is None:
-            candidate = _recreate(ctx, cut(routes), budget)
+            solution = _recreate(ctx, cut(routes), budget)
+            candidate = None if solution is None else _Candidate.of(ctx, solution, tied=False)
         else:
             reordered = None
             if plan.reorders:
@@ -466,12 +483,11 @@ def _ruin_and_recreate(
             failures_in_a_row += 1
             continue
         failures_in_a_row = 0
-        candidate_cost = int(candidate.ObjectiveValue())
         progress = budget.elapsed_s / budget.params.time_limit_s
-        if ruin.accept(candidate_cost, cost, ruin.temperature(start_temp, progress), rng):
-            routes, cost = _extract_routes(ctx, candidate), candidate_cost
-            if starts is not None:
-                starts = _tied_starts(ctx, candidate)
+        if ruin.accept(candidate.cost, cost, ruin.temperature(start_temp, progress), rng):
+            routes, cost = candidate.routes, candidate.cost
+            if candidate.starts is not None:
+                starts = candidate.starts
             if cost < best_cost:
                 best_routes, best_cost = routes, cost
     return best_routes, best_cost
@@ -505,11 +521,14 @@ def _recreate_pinned(
     cut: Callable[[tuple[tuple[int, ...], ...]], list[list[int]]],
     plan: PinnedPlan = PinnedPlan(),
     reordered: list[list[int]] | None = None,
-) -> pywrapcp.Assignment | None:
+) -> _Candidate | None:
     """One ruin-and-recreate step of a day with dependent visits: ``plan.steps`` steps in
     the pinned model (:func:`_pinned_model`, the starts held near ``starts``), each kept if
     cheaper, then a greedy descent of the full model from the result, which re-times it: there
-    a tied pair may move earlier or later together, which the pins forbid. Given ``reordered``
+    a tied pair may move earlier or later together, which the pins forbid. If the time runs
+    out before the re-timing, the pinned model's best roster is the step's result as it is
+    (it keeps every lag; on Mankowska G2 at 300 s pinned steps took 37-47 s, and the whole
+    pinned search was lost at the deadline). Given ``reordered``
     (:func:`_reorder_costliest`), the first step recreates from it instead of a ruin of
     ``routes``, in a pinned model built around it (the lags of the visits it leaves out are
     constraints there, so the re-ordered route's tied visits are free to move).
@@ -534,9 +553,12 @@ def _recreate_pinned(
             solution = _recreate(pinned, ruined, budget)
             if solution is not None and (best is None or solution.ObjectiveValue() < best_cost):
                 best, best_cost = _extract_routes(pinned, solution), int(solution.ObjectiveValue())
-    if best is None or budget.exhausted:
+    if best is None:
         return None
-    return _recreate(ctx, best, budget)
+    if budget.exhausted:
+        return _Candidate(best, best_cost, starts=None)
+    solution = _recreate(ctx, best, budget)
+    return None if solution is None else _Candidate.of(ctx, solution, tied=True)
 
 
 def first_solution_strategy(problem: Problem, params: SolveParams) -> str:
