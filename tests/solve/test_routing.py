@@ -16,13 +16,11 @@ from scheduler.solve import routing
 from scheduler.solve.compile import DependencyArc, Problem, compile_problem
 from scheduler.solve.params import SolveParams
 from scheduler.solve.routing import (
-    _PINNED_ITERATED_SHARE,
     _PINNED_STEPS,
     _PINNED_STEPS_PUNCTUAL,
     PinnedPlan,
     _Budget,
     _extract_routes,
-    _iterate_pinned,
     _iterated_local_search,
     _iterates_first,
     _pinned_model,
@@ -224,38 +222,6 @@ def test_pinned_ruin_and_recreate_improves_on_the_first_local_optimum() -> None:
     assert sorted(n for route in routes for n in route) == list(range(problem.num_nodes))
 
 
-def test_iterated_pinned_search_keeps_the_lags_and_beats_the_first_local_optimum() -> None:
-    sc = hhcrsp_scenario(read_hhcrsp(D2))
-    problem = compile_problem(sc, travel_model_for(sc))
-    start = _first_local_optimum(problem, "LOCAL_CHEAPEST_COST_INSERTION", 800)
-    ctx, budget, cost = start.ctx, start.budget, start.cost
-    starts = _tied_starts(ctx, start.solution)
-    routes, better_cost, _ = _iterate_pinned(ctx, start.routes, cost, starts, budget, share=1.0)
-    assert budget.ctx is ctx  # the full model is the budget's again
-    assert better_cost < cost
-    assert sorted(n for route in routes for n in route) == list(range(problem.num_nodes))
-    # The day's model, lags included, takes the roster at that cost or less.
-    assignment = ctx.routing.solver().Assignment()
-    assert ctx.routing.RoutesToAssignment(list(routes), True, True, assignment)
-    check = _search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", 30, 1, False)
-    kept = ctx.routing.SolveFromAssignmentWithParameters(assignment, check)
-    assert kept is not None and kept.ObjectiveValue() <= better_cost
-    assert _lags_hold(problem, routes, _tied_starts(ctx, kept))
-
-
-def test_an_iterated_pinned_search_that_finds_nothing_cheaper_keeps_the_given_roster() -> None:
-    sc = hhcrsp_scenario(read_hhcrsp(D2))
-    problem = compile_problem(sc, travel_model_for(sc))
-    # One more solution in all: the iterated search's construction, far dearer than the
-    # first local optimum.
-    start = _first_local_optimum(problem, "LOCAL_CHEAPEST_COST_INSERTION", 1)
-    ctx, budget, cost = start.ctx, start.budget, start.cost
-    starts = _tied_starts(ctx, start.solution)
-    kept = _iterate_pinned(ctx, start.routes, cost, starts, budget, share=1.0)
-    assert budget.exhausted
-    assert kept == (start.routes, cost, starts)
-
-
 def test_the_pinned_plan_follows_the_lateness_of_the_first_local_optimum(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -268,12 +234,7 @@ def test_the_pinned_plan_follows_the_lateness_of_the_first_local_optimum(
     # D1's first local optimum has about 38 % of its cost in lateness, D2's about 2 %.
     assert plans == {
         "D1": PinnedPlan(_PINNED_STEPS, reorders=True, insertion_lns=True),
-        "D2": PinnedPlan(
-            _PINNED_STEPS_PUNCTUAL,
-            reorders=False,
-            insertion_lns=False,
-            iterated_share=_PINNED_ITERATED_SHARE,
-        ),
+        "D2": PinnedPlan(_PINNED_STEPS_PUNCTUAL, reorders=False, insertion_lns=False),
     }
     # A late day above the cost-insertion size (as Mankowska G's 400 stops) does not re-order.
     d1 = starts["D1"]

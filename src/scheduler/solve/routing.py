@@ -51,9 +51,6 @@ _ITERATED_BYPASS = 0.01
 _PINNED_STEPS = 4
 _PINNED_STEPS_PUNCTUAL = 8
 _PUNCTUAL_LATENESS_SHARE = 0.1
-# Share of the time limit OR-Tools' iterated local search gets in the pinned model of a punctual
-# day before the ruin-and-recreate loop (_iterate_pinned).
-_PINNED_ITERATED_SHARE = 0.3
 # OR-Tools' local search operators that re-insert a whole route's or visit type's visits by
 # cheapest insertion (on by default). The pinned model of a punctual day goes without them
 # (_pinned_plan).
@@ -83,14 +80,11 @@ class PinnedPlan:
     """How the ruin-and-recreate search of a day with dependent visits runs
     (:func:`_pinned_plan`): ``steps`` pinned steps between two re-timings, whether a step may
     start from the costliest route re-ordered on its own (``reorders``), and whether the
-    pinned model's local search keeps OR-Tools' insertion LNS operators (``insertion_lns``);
-    ``iterated_share``: the share of the time limit OR-Tools' iterated local search gets in the
-    pinned model first (:func:`_iterate_pinned`; 0: none)."""
+    pinned model's local search keeps OR-Tools' insertion LNS operators (``insertion_lns``)."""
 
     steps: int = _PINNED_STEPS
     reorders: bool = False
     insertion_lns: bool = True
-    iterated_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -249,10 +243,6 @@ def solve_routes(
             starts, plan = None, PinnedPlan()
             if pinned:
                 starts, plan = _tied_starts(ctx, solution), _pinned_plan(ctx, solution)
-                if plan.iterated_share:
-                    routes, cost, starts = _iterate_pinned(
-                        ctx, routes, cost, starts, budget, plan.iterated_share
-                    )
             if not guided and not pinned and _iterates_first(routes):
                 routes, cost = _iterated_local_search(ctx, routes, cost, budget, strategy)
             routes, cost = _ruin_and_recreate(ctx, routes, cost, budget, params.seed, starts, plan)
@@ -272,11 +262,10 @@ def _pinned_model(
     starts: dict[int, int],
     budget: _Budget,
     insertion_lns: bool = True,
-    close: bool = True,
 ) -> rules.RoutingContext:
     """The day's model with every lag-tied visit's start held near ``starts`` instead of the
-    lags (its at-solution callback is ``budget``; closed unless not ``close``, without OR-Tools'
-    insertion LNS operators unless ``insertion_lns``).
+    lags (closed; its at-solution callback is ``budget``; without OR-Tools' insertion LNS
+    operators unless ``insertion_lns``).
 
     Each dependent visit served in ``routes`` and the visit it depends on get ranges around
     their starts that keep the lag whatever starts they take within them (:func:`lag_pins`).
@@ -294,8 +283,6 @@ def _pinned_model(
     for node, (lo, hi) in lag_pins(both_served, starts, problem.horizon_s).items():
         pinned.time.CumulVar(pinned.index(node)).SetRange(lo, hi)
     pinned.routing.AddAtSolutionCallback(budget)
-    if not close:
-        return pinned
     # RoutesToAssignment needs a closed model; the operators are the ones closed with.
     search = budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
     if not insertion_lns:
@@ -322,12 +309,7 @@ def _pinned_plan(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> Pi
       descent with the partners' lags as constraints), leaving the first local optimum.
     """
     problem = ctx.problem
-    punctual = PinnedPlan(
-        _PINNED_STEPS_PUNCTUAL,
-        reorders=False,
-        insertion_lns=False,
-        iterated_share=_PINNED_ITERATED_SHARE,
-    )
+    punctual = PinnedPlan(_PINNED_STEPS_PUNCTUAL, reorders=False, insertion_lns=False)
     reorders = problem.num_nodes <= _COST_INSERTION_MAX_NODES
     late = PinnedPlan(_PINNED_STEPS, reorders=reorders, insertion_lns=True)
     cost = solution.ObjectiveValue()
@@ -411,28 +393,6 @@ def lag_pins(
     return pins
 
 
-def _iterated_parameters(budget: _Budget, strategy: str, share: float, improve: bool) -> Any:
-    """Search parameters for OR-Tools' iterated local search for ``share`` of the time: its
-    SISR ruin (the same string removal as solve/ruin.py), recreate by cheapest insertion,
-    simulated-annealing acceptance, and a descent after each recreate where ``improve``."""
-    search = budget.search_parameters(strategy, "GREEDY_DESCENT", share)
-    search.use_iterated_local_search = True
-    iterated = search.iterated_local_search_parameters
-    iterated.improve_perturbed_solution = improve
-    ruin_recreate = iterated.ruin_recreate_parameters
-    del ruin_recreate.ruin_strategies[:]
-    sisr = ruin_recreate.ruin_strategies.add().sisr
-    sisr.max_removed_sequence_size = _ITERATED_MAX_STRING_LEN
-    sisr.avg_num_removed_visits = _ITERATED_MEAN_REMOVED
-    sisr.bypass_factor = _ITERATED_BYPASS
-    ruin_recreate.recreate_strategy.heuristic = (
-        routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
-    )
-    annealing = iterated.reference_solution_acceptance_strategy.simulated_annealing
-    annealing.automatic_temperatures = True
-    return search
-
-
 def _iterated_local_search(
     ctx: rules.RoutingContext,
     routes: tuple[tuple[int, ...], ...],
@@ -448,51 +408,25 @@ def _iterated_local_search(
     makes a hundred. It cannot start from given routes, so it starts from ``strategy`` again
     (the given roster is its construction plus one descent: cheap to lose).
     """
-    search = _iterated_parameters(budget, strategy, _ITERATED_SHARE, improve=False)
+    search = budget.search_parameters(strategy, "GREEDY_DESCENT", _ITERATED_SHARE)
+    search.use_iterated_local_search = True
+    iterated = search.iterated_local_search_parameters
+    iterated.improve_perturbed_solution = False
+    ruin_recreate = iterated.ruin_recreate_parameters
+    del ruin_recreate.ruin_strategies[:]
+    sisr = ruin_recreate.ruin_strategies.add().sisr
+    sisr.max_removed_sequence_size = _ITERATED_MAX_STRING_LEN
+    sisr.avg_num_removed_visits = _ITERATED_MEAN_REMOVED
+    sisr.bypass_factor = _ITERATED_BYPASS
+    ruin_recreate.recreate_strategy.heuristic = (
+        routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
+    )
+    annealing = iterated.reference_solution_acceptance_strategy.simulated_annealing
+    annealing.automatic_temperatures = True
     # Only SolveWithIteratedLocalSearch engages it: SolveWithParameters with
     # use_iterated_local_search stops at the first local optimum (OR-Tools 9.15).
     solution = ctx.routing.SolveWithIteratedLocalSearch(search)
     return _better(ctx, solution, routes, cost)
-
-
-def _iterate_pinned(
-    ctx: rules.RoutingContext,
-    routes: tuple[tuple[int, ...], ...],
-    cost: int,
-    starts: dict[int, int],
-    budget: _Budget,
-    share: float,
-) -> tuple[tuple[tuple[int, ...], ...], int, dict[int, int]]:
-    """OR-Tools' iterated local search in the pinned model (:func:`_pinned_model`, the starts
-    held near ``starts``) for ``share`` of the time, its roster then re-timed on the day's
-    model; returns that roster, its cost and tied starts if cheaper than ``cost``, else the
-    given ones.
-
-    With the lags pinned the model has no constraint the move filters cannot see, so the
-    iterated search runs in C++ at the speed of an untied day: thousands of ruin-and-recreate
-    steps where the loop of :func:`_recreate_pinned` makes sixty (a step there is a greedy
-    descent over the whole day). It cannot start from given routes (locks are no way round:
-    its recreate keeps locked routes whole), so it builds its own roster in the pinned model.
-
-    Measured on Mankowska E2, E3, E9 at 60 s, seeds 1-4 (docs/benchmarks.md, session 15):
-    0.3 of the time here, after the first local optimum, took E2 from 6.86 % (5.1-8.6) to
-    4.51 % (3.6-5.1) mean gap; 0.2 did not (7.09 %).
-    """
-    pinned = _pinned_model(ctx.problem, routes, starts, budget, close=False)
-    search = _iterated_parameters(budget, "PARALLEL_CHEAPEST_INSERTION", share, improve=True)
-    with budget.counting(pinned):
-        solution = pinned.routing.SolveWithIteratedLocalSearch(search)
-    if solution is None:
-        return routes, cost, starts
-    found = _Candidate(_extract_routes(pinned, solution), int(solution.ObjectiveValue()), None)
-    if not budget.exhausted:  # re-time it where a tied pair may move together
-        timed = _recreate(ctx, found.routes, budget)
-        if timed is not None:
-            found = _Candidate.of(ctx, timed, tied=True)
-    if found.cost >= cost:
-        return routes, cost, starts
-    # Not re-timed only when the time is out: nothing reads the starts after this then.
-    return found.routes, found.cost, starts if found.starts is None else found.starts
 
 
 def _ruin_and_recreate(
