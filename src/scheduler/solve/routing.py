@@ -51,6 +51,9 @@ _ITERATED_BYPASS = 0.01
 _PINNED_STEPS = 4
 _PINNED_STEPS_PUNCTUAL = 8
 _PUNCTUAL_LATENESS_SHARE = 0.1
+# Visits a ruin step cuts on average (solve/ruin.py): on punctual pinned days fewer than the
+# default (_pinned_plan).
+_PUNCTUAL_MEAN_REMOVED = 8
 # OR-Tools' local search operators that re-insert a whole route's or visit type's visits by
 # cheapest insertion (on by default). The pinned model of a punctual day goes without them
 # (_pinned_plan).
@@ -80,11 +83,13 @@ class PinnedPlan:
     """How the ruin-and-recreate search of a day with dependent visits runs
     (:func:`_pinned_plan`): ``steps`` pinned steps between two re-timings, whether a step may
     start from the costliest route re-ordered on its own (``reorders``), and whether the
-    pinned model's local search keeps OR-Tools' insertion LNS operators (``insertion_lns``)."""
+    pinned model's local search keeps OR-Tools' insertion LNS operators (``insertion_lns``);
+    ``mean_removed``: the visits a ruin step cuts on average."""
 
     steps: int = _PINNED_STEPS
     reorders: bool = False
     insertion_lns: bool = True
+    mean_removed: int = ruin.RuinParams().mean_removed
 
 
 @dataclass(frozen=True)
@@ -309,7 +314,12 @@ def _pinned_plan(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> Pi
       descent with the partners' lags as constraints), leaving the first local optimum.
     """
     problem = ctx.problem
-    punctual = PinnedPlan(_PINNED_STEPS_PUNCTUAL, reorders=False, insertion_lns=False)
+    punctual = PinnedPlan(
+        _PINNED_STEPS_PUNCTUAL,
+        reorders=False,
+        insertion_lns=False,
+        mean_removed=_PUNCTUAL_MEAN_REMOVED,
+    )
     reorders = problem.num_nodes <= _COST_INSERTION_MAX_NODES
     late = PinnedPlan(_PINNED_STEPS, reorders=reorders, insertion_lns=True)
     cost = solution.ObjectiveValue()
@@ -458,9 +468,10 @@ def _ruin_and_recreate(
     # Local search inserts one node at a time, so a double-handed pair taken out could never
     # come back: its copies stay in place (other moves still shift them).
     keep = frozenset(node for group in problem.sync_groups for node in group)
+    ruin_params = ruin.RuinParams(mean_removed=plan.mean_removed)
 
     def cut(whole: tuple[tuple[int, ...], ...]) -> list[list[int]]:
-        return ruin.string_removal(whole, neighbours, rng, tied, keep=keep)[0]
+        return ruin.string_removal(whole, neighbours, rng, tied, ruin_params, keep=keep)[0]
 
     # Start at a few percent of a mean arc's cost, as OR-Tools' own automatic temperatures do.
     start_temp = _START_TEMPERATURE_RATIO * problem.travel_weight * float(travel_s.mean())
