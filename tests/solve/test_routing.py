@@ -6,18 +6,20 @@ import random
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from scheduler.api import travel_model_for
 from scheduler.io.hhcrsp_instances import hhcrsp_scenario, read_hhcrsp
 from scheduler.io.vrp_instances import read_vrptw, vrptw_scenario
-from scheduler.solve import routing
+from scheduler.solve import routing, ruin
 from scheduler.solve.compile import DependencyArc, Problem, compile_problem
 from scheduler.solve.params import SolveParams
 from scheduler.solve.routing import (
     _PINNED_STEPS,
     _PINNED_STEPS_PUNCTUAL,
+    _PUNCTUAL_MEAN_REMOVED,
     PinnedPlan,
     _Budget,
     _extract_routes,
@@ -222,6 +224,26 @@ def test_pinned_ruin_and_recreate_improves_on_the_first_local_optimum() -> None:
     assert sorted(n for route in routes for n in route) == list(range(problem.num_nodes))
 
 
+def test_the_ruin_steps_cut_as_many_visits_as_the_plan_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sc = hhcrsp_scenario(read_hhcrsp(D2))
+    problem = compile_problem(sc, travel_model_for(sc))
+    start = _first_local_optimum(problem, "LOCAL_CHEAPEST_COST_INSERTION", 200)
+    asked: list[int] = []
+    real = ruin.string_removal
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        asked.append(args[4].mean_removed)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ruin, "string_removal", recording)
+    plan = PinnedPlan(2, insertion_lns=False, mean_removed=5)
+    starts = _tied_starts(start.ctx, start.solution)
+    _ruin_and_recreate(start.ctx, start.routes, start.cost, start.budget, 1, starts, plan)
+    assert asked and set(asked) == {5}
+
+
 def test_the_pinned_plan_follows_the_lateness_of_the_first_local_optimum(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -234,8 +256,17 @@ def test_the_pinned_plan_follows_the_lateness_of_the_first_local_optimum(
     # D1's first local optimum has about 38 % of its cost in lateness, D2's about 2 %.
     assert plans == {
         "D1": PinnedPlan(_PINNED_STEPS, reorders=True, insertion_lns=True),
-        "D2": PinnedPlan(_PINNED_STEPS_PUNCTUAL, reorders=False, insertion_lns=False),
+        "D2": PinnedPlan(
+            _PINNED_STEPS_PUNCTUAL,
+            reorders=False,
+            insertion_lns=False,
+            mean_removed=_PUNCTUAL_MEAN_REMOVED,
+        ),
     }
+    # A punctual day above the small-ruin size (as Mankowska F's 260 stops) keeps the default.
+    d2 = starts["D2"]
+    monkeypatch.setattr(routing, "_PUNCTUAL_SMALL_RUIN_MAX_NODES", d2.ctx.problem.num_nodes - 1)
+    assert _pinned_plan(d2.ctx, d2.solution).mean_removed == PinnedPlan().mean_removed
     # A late day above the cost-insertion size (as Mankowska G's 400 stops) does not re-order.
     d1 = starts["D1"]
     monkeypatch.setattr(routing, "_COST_INSERTION_MAX_NODES", d1.ctx.problem.num_nodes - 1)

@@ -51,9 +51,10 @@ _ITERATED_BYPASS = 0.01
 _PINNED_STEPS = 4
 _PINNED_STEPS_PUNCTUAL = 8
 _PUNCTUAL_LATENESS_SHARE = 0.1
-# Visits a ruin step cuts on average (solve/ruin.py): on punctual pinned days fewer than the
-# default (_pinned_plan).
+# Visits a ruin step cuts on average (solve/ruin.py): on punctual pinned days of up to
+# _PUNCTUAL_SMALL_RUIN_MAX_NODES stops (measured up to 130) fewer than the default (_pinned_plan).
 _PUNCTUAL_MEAN_REMOVED = 8
+_PUNCTUAL_SMALL_RUIN_MAX_NODES = 150
 # OR-Tools' local search operators that re-insert a whole route's or visit type's visits by
 # cheapest insertion (on by default). The pinned model of a punctual day goes without them
 # (_pinned_plan).
@@ -305,7 +306,10 @@ def _pinned_plan(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> Pi
     - on the nearly punctual days (E2: 0.2 % of the cost), twice the pinned steps narrowed the
       spread (E2 over seeds 1-6: 5.1-7.0 % against 1.6-11.6 %), and without the insertion LNS
       operators a pinned step is about a quarter faster (they cost 0.16 s of a 0.2 s step
-      at a local optimum of E2);
+      at a local optimum of E2), and ruin steps of 8 visits on average instead of 15 took
+      E2, E3, E9 (seeds 1-4) from 6.86, 5.54, 4.06 % to 5.53, 5.52, 1.67 % mean gap (25:
+      9.10, 5.78, 5.66 %), on days of up to ``_PUNCTUAL_SMALL_RUIN_MAX_NODES`` stops (not
+      measured on F's 260);
     - where lateness weighs (D1: 38 %), the re-timings are what move late tied visits:
       spacing them twice as far made it worse (D1 8.7-25.3 % against 1.1-13.0 %), and the
       costliest route re-ordered on its own pays (:func:`_reorder_costliest`), up to
@@ -314,11 +318,12 @@ def _pinned_plan(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> Pi
       descent with the partners' lags as constraints), leaving the first local optimum.
     """
     problem = ctx.problem
+    small = problem.num_nodes <= _PUNCTUAL_SMALL_RUIN_MAX_NODES
     punctual = PinnedPlan(
         _PINNED_STEPS_PUNCTUAL,
         reorders=False,
         insertion_lns=False,
-        mean_removed=_PUNCTUAL_MEAN_REMOVED,
+        mean_removed=_PUNCTUAL_MEAN_REMOVED if small else PinnedPlan.mean_removed,
     )
     reorders = problem.num_nodes <= _COST_INSERTION_MAX_NODES
     late = PinnedPlan(_PINNED_STEPS, reorders=reorders, insertion_lns=True)
