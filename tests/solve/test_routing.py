@@ -267,6 +267,16 @@ def test_the_pinned_plan_follows_the_lateness_of_the_first_local_optimum(
     d2 = starts["D2"]
     monkeypatch.setattr(routing, "_PUNCTUAL_SMALL_RUIN_MAX_NODES", d2.ctx.problem.num_nodes - 1)
     assert _pinned_plan(d2.ctx, d2.solution).mean_removed == PinnedPlan().mean_removed
+    # So does one whose first local optimum leaves a visit out (as the over-full sample day).
+    routes = tuple(tuple(n for n in route if n != d2.routes[0][0]) for route in d2.routes)
+    assignment = d2.ctx.routing.solver().Assignment()
+    assert d2.ctx.routing.RoutesToAssignment(list(routes), True, True, assignment)
+    check = _search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", 30, 1, False)
+    short = d2.ctx.routing.SolveFromAssignmentWithParameters(assignment, check)
+    assert _extract_routes(d2.ctx, short) == routes
+    monkeypatch.undo()
+    assert _pinned_plan(d2.ctx, short).mean_removed == PinnedPlan().mean_removed
+    assert _pinned_plan(d2.ctx, d2.solution).mean_removed == _PUNCTUAL_MEAN_REMOVED
     # A late day above the cost-insertion size (as Mankowska G's 400 stops) does not re-order.
     d1 = starts["D1"]
     monkeypatch.setattr(routing, "_COST_INSERTION_MAX_NODES", d1.ctx.problem.num_nodes - 1)
