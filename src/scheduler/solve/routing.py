@@ -320,12 +320,11 @@ def _pinned_plan(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> Pi
       descent with the partners' lags as constraints), leaving the first local optimum.
     """
     problem = ctx.problem
-    routing = ctx.routing
-    served_all = all(
-        solution.Value(routing.NextVar(ctx.index(node))) != ctx.index(node)
+    performed = [
+        solution.Value(ctx.routing.NextVar(ctx.index(node))) != ctx.index(node)
         for node in range(problem.num_nodes)
-    )
-    small = served_all and problem.num_nodes <= _PUNCTUAL_SMALL_RUIN_MAX_NODES
+    ]
+    small = all(performed) and problem.num_nodes <= _PUNCTUAL_SMALL_RUIN_MAX_NODES
     punctual = PinnedPlan(
         _PINNED_STEPS_PUNCTUAL,
         reorders=False,
@@ -340,10 +339,9 @@ def _pinned_plan(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> Pi
     copies = problem.later_copies
     late_s = 0
     for node in range(problem.num_nodes):
-        index = ctx.index(node)
-        if node in copies or solution.Value(routing.NextVar(index)) == index:
+        if node in copies or not performed[node]:
             continue  # a later copy carries no lateness; a visit left out has no start
-        start_s = solution.Value(ctx.time.CumulVar(index))
+        start_s = solution.Value(ctx.time.CumulVar(ctx.index(node)))
         late_s += max(0, start_s - problem.node_windows_s[node][-1][1])
     late_share = problem.lateness_weight * late_s / cost
     return punctual if late_share < _PUNCTUAL_LATENESS_SHARE else late
