@@ -166,6 +166,14 @@ def _lags_hold(problem: Problem, routes: tuple[tuple[int, ...], ...], starts: di
     )
 
 
+def _taken_as_is(ctx: Any, routes: tuple[tuple[int, ...], ...]) -> Any:
+    """``ctx``'s model's first solution from exactly ``routes`` (None if it rejects them)."""
+    assignment = ctx.routing.solver().Assignment()
+    assert ctx.routing.RoutesToAssignment(list(routes), True, True, assignment)
+    check = _search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", 30, 1, False)
+    return ctx.routing.SolveFromAssignmentWithParameters(assignment, check)
+
+
 @pytest.mark.parametrize("insertion_lns", [True, False])
 def test_pinned_model_rosters_keep_the_lags_and_the_full_model_takes_them(
     insertion_lns: bool,
@@ -187,10 +195,7 @@ def test_pinned_model_rosters_keep_the_lags_and_the_full_model_takes_them(
     }
     assert _lags_hold(problem, pinned_routes, starts)
     # The full model, lags included, takes the roster as it is.
-    assignment = ctx.routing.solver().Assignment()
-    assert ctx.routing.RoutesToAssignment(list(pinned_routes), True, True, assignment)
-    check = _search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", 30, 1, False)
-    kept = ctx.routing.SolveFromAssignmentWithParameters(assignment, check)
+    kept = _taken_as_is(ctx, pinned_routes)
     assert kept is not None and kept.ObjectiveValue() <= solution.ObjectiveValue()
     assert _extract_routes(ctx, kept) == pinned_routes
 
@@ -269,10 +274,7 @@ def test_the_pinned_plan_follows_the_lateness_of_the_first_local_optimum(
     assert _pinned_plan(d2.ctx, d2.solution).mean_removed == PinnedPlan().mean_removed
     # So does one whose first local optimum leaves a visit out (as the over-full sample day).
     routes = tuple(tuple(n for n in route if n != d2.routes[0][0]) for route in d2.routes)
-    assignment = d2.ctx.routing.solver().Assignment()
-    assert d2.ctx.routing.RoutesToAssignment(list(routes), True, True, assignment)
-    check = _search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", 30, 1, False)
-    short = d2.ctx.routing.SolveFromAssignmentWithParameters(assignment, check)
+    short = _taken_as_is(d2.ctx, routes)
     assert _extract_routes(d2.ctx, short) == routes
     monkeypatch.undo()
     assert _pinned_plan(d2.ctx, short).mean_removed == PinnedPlan().mean_removed
@@ -333,10 +335,7 @@ def test_a_pinned_step_cut_short_by_the_budget_hands_back_its_pinned_roster() ->
     assert step is not None and step.starts is None  # not re-timed
     assert step.routes == routes
     # The day's model, lags included, takes that roster as it is.
-    assignment = ctx.routing.solver().Assignment()
-    assert ctx.routing.RoutesToAssignment(list(step.routes), True, True, assignment)
-    check = _search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", 30, 1, False)
-    assert ctx.routing.SolveFromAssignmentWithParameters(assignment, check) is not None
+    assert _taken_as_is(ctx, step.routes) is not None
 
 
 def _keep(routes: tuple[tuple[int, ...], ...]) -> list[list[int]]:
