@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scheduler.domain.model import Scenario, TravelModelName
+from scheduler.scale import decompose
 from scheduler.solution.roster import Roster
 from scheduler.solution.validate import Violation, validate_roster
 from scheduler.solve.params import SolveParams
@@ -48,7 +49,10 @@ def solve(
     params = params or SolveParams(
         time_limit_s=time_limit_s, seed=seed, solution_limit=solution_limit
     )
-    return solve_scenario(scenario, travel or travel_model_for(scenario), params, on_progress)
+    travel = travel or travel_model_for(scenario)
+    if decompose.applies(scenario, params):  # a large day (scheduler.scale)
+        return decompose.solve_decomposed(scenario, travel, params, on_progress)
+    return solve_scenario(scenario, travel, params, on_progress)
 
 
 def check_roster(

@@ -55,6 +55,12 @@ class RosterFileError(InputFileError):
     what = "the roster"
 
 
+class ClusterError(InputFileError):
+    """The Dask cluster named for the workers cannot be used."""
+
+    what = "the cluster setting"
+
+
 class SolverError(SchedulerError, RuntimeError):
     """The optimiser reached a state that should be impossible (a bug, never bad input)."""
 

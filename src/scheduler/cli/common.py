@@ -3,6 +3,7 @@ traceback) while showing doubtful-input warnings as one plain line each."""
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -39,6 +40,22 @@ OutOption = Annotated[Path, typer.Option("--out", "-o", help="Folder for the ros
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")]
 TimeLimitOption = Annotated[
     float, typer.Option("--time-limit", "-t", min=0.1, help="Search time limit, seconds.")
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Local worker processes for a large day's parts (default: one per core).",
+    ),
+]
+ClusterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        metavar="tcp://HOST:PORT",
+        help="An existing Dask scheduler to run a large day's parts on (needs the dask extra).",
+    ),
 ]
 MapOption = Annotated[
     Path | None,
@@ -82,18 +99,53 @@ def read_roster_or_exit(path: Path) -> Roster:
     return _or_exit(lambda: read_roster(path))
 
 
-def progress_printer() -> Callable[[Progress], None]:
-    """Prints a new best roster's cost to stderr, at most twice a second."""
+def progress_printer(time_limit_s: float | None = None) -> Callable[[Progress], None]:
+    """Shows the search's progress on stderr: a live bar against ``time_limit_s`` on a
+    terminal, else a plain line for a new best at most twice a second (every part on a
+    decomposed day: its pass, parts done, best cost, visits assigned)."""
+    if time_limit_s is not None and sys.stderr.isatty():
+        return _progress_bar(time_limit_s)
     last_print = [0.0]
 
     def show(progress: Progress) -> None:
         now = time.monotonic()
         if now - last_print[0] >= 0.5 or progress.solutions == 1:
             last_print[0] = now
-            typer.echo(
-                f"[{progress.elapsed_s:6.1f} s] solution {progress.solutions:>5}: "
-                f"best cost {progress.cost}",
-                err=True,
-            )
+            typer.echo(f"[{progress.elapsed_s:6.1f} s] {_describe(progress)}", err=True)
+
+    return show
+
+
+def _describe(progress: Progress) -> str:
+    if progress.parts_total is None:
+        return f"solution {progress.solutions:>5}: best cost {progress.cost}"
+    return (
+        f"pass {progress.pass_no}, part {progress.parts_done}/{progress.parts_total}: "
+        f"best cost {progress.cost}, {progress.visits_assigned} visits assigned"
+    )
+
+
+def _progress_bar(time_limit_s: float) -> Callable[[Progress], None]:
+    """A rich progress bar against the time limit, stopped when the process ends."""
+    import atexit
+
+    from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
+
+    bar = Bar(
+        TextColumn("[bold]solving"),
+        BarColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[status]}"),
+        transient=True,
+    )
+    task = bar.add_task("solve", total=time_limit_s, status="")
+    bar.start()
+    atexit.register(bar.stop)
+
+    def show(progress: Progress) -> None:
+        bar.update(
+            task, completed=min(progress.elapsed_s, time_limit_s), status=_describe(progress)
+        )
 
     return show

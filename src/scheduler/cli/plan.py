@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from scheduler.cli.common import (
+    ClusterOption,
     MapOption,
     OutOption,
     QuietOption,
@@ -16,6 +17,7 @@ from scheduler.cli.common import (
     SolutionLimitOption,
     TimeLimitOption,
     TravelOption,
+    WorkersOption,
     exit_on_bad_input,
     progress_printer,
 )
@@ -43,6 +45,8 @@ def plan(
     quiet: QuietOption = False,
     travel: TravelOption = None,
     map_file: MapOption = None,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
     first_stage: Annotated[
         bool,
         typer.Option(
@@ -57,7 +61,13 @@ def plan(
     first_day: date = start.date()
     with exit_on_bad_input():
         data = load_plan(plan_file, policy_file=policy, map_file=map_file, travel_model=travel)
-        params = SolveParams(time_limit_s=time_limit, seed=seed, solution_limit=solution_limit)
+        params = SolveParams(
+            time_limit_s=time_limit,
+            seed=seed,
+            solution_limit=solution_limit,
+            workers=workers,
+            cluster=cluster,
+        )
         result = plan_week(
             data,
             first_day,

@@ -9,6 +9,7 @@ import typer
 
 from scheduler.api import solve as solve_roster
 from scheduler.cli.common import (
+    ClusterOption,
     MapOption,
     OutOption,
     QuietOption,
@@ -16,12 +17,14 @@ from scheduler.cli.common import (
     SolutionLimitOption,
     TimeLimitOption,
     TravelOption,
+    WorkersOption,
     exit_on_bad_input,
     progress_printer,
     read_scenario_or_exit,
 )
 from scheduler.io.roster_files import write_roster
 from scheduler.io.summary import format_summary
+from scheduler.solve.params import SolveParams
 
 
 def solve(
@@ -33,19 +36,22 @@ def solve(
     quiet: QuietOption = False,
     travel: TravelOption = None,
     map_file: MapOption = None,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
 ) -> None:
     """Build the roster for SCENARIO and write roster.json, roster.csv, unassigned.csv and
     summary.txt into --out."""
     data = read_scenario_or_exit(scenario, map_file=map_file, travel=travel)
-    show = progress_printer()
+    params = SolveParams(
+        time_limit_s=time_limit,
+        seed=seed,
+        solution_limit=solution_limit,
+        workers=workers,
+        cluster=cluster,
+    )
+    show = progress_printer(time_limit)
     with exit_on_bad_input():  # a map is read lazily, when the solve first needs it
-        roster = solve_roster(
-            data,
-            time_limit_s=time_limit,
-            seed=seed,
-            solution_limit=solution_limit,
-            on_progress=None if quiet else show,
-        )
+        roster = solve_roster(data, params=params, on_progress=None if quiet else show)
     written = write_roster(data, roster, out)
     if not quiet:
         typer.echo(format_summary(data, roster))

@@ -8,6 +8,10 @@ from dataclasses import dataclass
 # OR-Tools LocalSearchMetaheuristic name (e.g. GUIDED_LOCAL_SEARCH) runs that one instead.
 RUIN_AND_RECREATE = "RUIN_AND_RECREATE"
 
+# Days of more stops (visit copies) than this are solved by decomposition (scheduler.scale):
+# measured in docs/benchmarks.md ("Agency scale").
+DECOMPOSE_ABOVE_STOPS = 400
+
 
 @dataclass(frozen=True, kw_only=True)
 class SolveParams:
@@ -23,6 +27,14 @@ class SolveParams:
     ``solution_limit`` counts every solution the search passes through, over all its steps.
     ``first_solution`` names an OR-Tools FirstSolutionStrategy; ``None`` lets the engine choose
     by the problem's shape (``solve/routing.py::first_solution_strategy``).
+
+    Large days (more than ``decompose_above_stops`` stops; None: never, 0: always) are solved by
+    decomposition (``scheduler.scale``): parts of ``part_routes`` neighbouring caregivers'
+    routes at a time, each solved by the search above, on ``workers`` local processes (None:
+    one per core; 1: in this process) or on the Dask cluster at ``cluster``
+    (``tcp://HOST:PORT``). There ``solution_limit`` bounds each part's search, and ``rounds``
+    the passes over the day (None: until the time limit, or with a solution limit until a
+    pass improves nothing): with both the roster is the same on any number of workers.
     """
 
     time_limit_s: float = 10.0
@@ -31,6 +43,11 @@ class SolveParams:
     metaheuristic: str = RUIN_AND_RECREATE
     solution_limit: int | None = None
     log_search: bool = False
+    decompose_above_stops: int | None = DECOMPOSE_ABOVE_STOPS
+    part_routes: int = 8
+    workers: int | None = None
+    cluster: str | object | None = None  # an address, or a distributed.Client
+    rounds: int | None = None
 
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0:
@@ -39,3 +56,13 @@ class SolveParams:
             raise ValueError(f"solution_limit must be at least 1, got {self.solution_limit}")
         if self.seed < 0:
             raise ValueError(f"seed must be non-negative, got {self.seed}")
+        if self.decompose_above_stops is not None and self.decompose_above_stops < 0:
+            raise ValueError(
+                f"decompose_above_stops must be non-negative, got {self.decompose_above_stops}"
+            )
+        if self.part_routes < 2:
+            raise ValueError(f"part_routes must be at least 2, got {self.part_routes}")
+        if self.workers is not None and self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {self.workers}")
+        if self.rounds is not None and self.rounds < 1:
+            raise ValueError(f"rounds must be at least 1, got {self.rounds}")

@@ -4,7 +4,8 @@ explain -> measure -> validate."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from scheduler.domain.clock import Clock
 from scheduler.domain.model import Scenario
@@ -14,25 +15,39 @@ from scheduler.solution.kpis import compute_kpis
 from scheduler.solution.roster import Roster, Route, SolveInfo
 from scheduler.solution.validate import validate_roster
 from scheduler.solve import resequence
-from scheduler.solve.compile import compile_problem
+from scheduler.solve.compile import Problem, compile_problem
 from scheduler.solve.extract import build_routes
 from scheduler.solve.params import SolveParams
-from scheduler.solve.routing import Progress, solve_routes
+from scheduler.solve.routing import Progress, RoutingResult, solve_routes
 from scheduler.solve.schedule import schedule_routes
 from scheduler.travel.base import TravelModel
 
 log = logging.getLogger(__name__)
 
 
-def solve_scenario(
+@dataclass(frozen=True)
+class RoutedDay:
+    """A scenario's routes and times, before the roster is explained, measured and validated:
+    what a part of a decomposed day hands back (``scheduler.scale``)."""
+
+    routes: tuple[Route, ...]
+    result: RoutingResult
+    clock: Clock
+
+
+def route_scenario(
     scenario: Scenario,
     travel: TravelModel,
     params: SolveParams,
     on_progress: Callable[[Progress], None] | None = None,
-) -> Roster:
+    initial: Sequence[Route] | None = None,
+) -> RoutedDay:
+    """Compile, route, time (and re-sequence where the day weighs its latest start); given
+    ``initial`` (routes of this scenario's caregivers), the search starts from them."""
     problem = compile_problem(scenario, travel)
     log.info("compiled %d visit nodes, %d shifts", problem.num_nodes, problem.num_vehicles)
-    result = solve_routes(problem, params, on_progress)
+    start = None if initial is None else initial_node_routes(problem, initial)
+    result = solve_routes(problem, params, on_progress, start)
     timing = schedule_routes(problem, result.routes, seed=params.seed)
     node_routes = result.routes
     if resequence.applies(problem):
@@ -45,16 +60,57 @@ def solve_scenario(
             timing = schedule_routes(problem, node_routes, seed=params.seed)
     client_of = {v.id: v.client_id for v in scenario.visits}
     routes = build_routes(problem, node_routes, timing, client_of)
+    return RoutedDay(routes, result, problem.clock)
 
+
+def solve_scenario(
+    scenario: Scenario,
+    travel: TravelModel,
+    params: SolveParams,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Roster:
+    day = route_scenario(scenario, travel, params, on_progress)
     info = SolveInfo(
-        cost=result.cost,
-        status=result.status,
-        first_solution=result.first_solution,
+        cost=day.result.cost,
+        status=day.result.status,
+        first_solution=day.result.first_solution,
         time_limit_s=params.time_limit_s,
         seed=params.seed,
-        wall_s=round(result.wall_s, 3),
+        wall_s=round(day.result.wall_s, 3),
     )
-    return finish_roster(scenario, routes, info, problem.clock, travel)
+    return finish_roster(scenario, day.routes, info, day.clock, travel)
+
+
+def initial_node_routes(
+    problem: Problem, routes: Sequence[Route]
+) -> tuple[tuple[int, ...], ...] | None:
+    """Roster routes as the problem's node routes (per vehicle), or None where one of them
+    does not fit it (a caregiver, shift or visit it does not have)."""
+    caregiver_index = {cid: i for i, cid in enumerate(problem.caregiver_ids)}
+    copies: dict[str, list[int]] = {}
+    for node, vi in enumerate(problem.node_visit):
+        copies.setdefault(problem.visit_ids[int(vi)], []).append(node)
+    node_routes: list[list[int]] = [[] for _ in range(problem.num_vehicles)]
+    for route in routes:
+        ci = caregiver_index.get(route.caregiver_id)
+        departure_s = problem.clock.to_s(route.departure)
+        vehicle = next(
+            (
+                v
+                for v in range(problem.num_vehicles)
+                if problem.vehicle_caregiver[v] == ci
+                and problem.vehicle_start_s[v] <= departure_s <= problem.vehicle_end_s[v]
+            ),
+            None,
+        )
+        if vehicle is None or node_routes[vehicle]:
+            return None
+        for stop in route.stops:
+            free = copies.get(stop.visit_id)
+            if not free:
+                return None
+            node_routes[vehicle].append(free.pop(0))
+    return tuple(tuple(r) for r in node_routes)
 
 
 def finish_roster(

@@ -73,11 +73,18 @@ _REORDER_MIN_GAIN = 0.05
 
 @dataclass(frozen=True)
 class Progress:
-    """A new best roster found by the search (``solutions``: how many it has looked at)."""
+    """A new best roster found by the search (``solutions``: how many it has looked at). A
+    decomposed solve (``scheduler.scale``) also says which pass over the day it is in, how
+    many of that pass's parts are done, of how many, and how many visits the day's roster
+    serves (``cost`` is the day's as the pass began, until its last part is done)."""
 
     cost: int
     elapsed_s: float
     solutions: int
+    parts_done: int | None = None
+    parts_total: int | None = None
+    visits_assigned: int | None = None
+    pass_no: int | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,10 @@ class _Candidate:
         return cls(_extract_routes(ctx, solution), int(solution.ObjectiveValue()), starts)
 
 
+# The "construction" of a search that starts from routes it is given (solve_routes).
+GIVEN_ROUTES = "GIVEN_ROUTES"
+
+
 @dataclass(frozen=True)
 class RoutingResult:
     routes: tuple[tuple[int, ...], ...]  # per vehicle: node sequence (visit copies)
@@ -116,6 +127,8 @@ class RoutingResult:
     status: str
     wall_s: float
     first_solution: str  # strategy that produced the first solution
+    # The cost of the routes the search was given (None: none given, or the model rejected them).
+    initial_cost: int | None = None
 
 
 def build_model(problem: Problem) -> rules.RoutingContext:
@@ -164,11 +177,14 @@ class _Budget:
         self.ctx, self.params, self.started, self.on_progress = ctx, params, started, on_progress
         self.solutions = 0
         self.best_cost = 2**63
+        self.first_cost: int | None = None
 
     def __call__(self) -> None:  # an at-solution callback of the routing model
         # Local search also passes through worse solutions; report improvements only.
         self.solutions += 1
         cost = int(self.ctx.routing.CostVar().Max())
+        if self.first_cost is None:
+            self.first_cost = cost
         if cost < self.best_cost:
             self.best_cost = cost
             if self.on_progress is not None:
@@ -218,12 +234,22 @@ def solve_routes(
     problem: Problem,
     params: SolveParams,
     on_progress: Callable[[Progress], None] | None = None,
+    initial_routes: tuple[tuple[int, ...], ...] | None = None,
 ) -> RoutingResult:
-    """Assign and sequence visits. Always returns routes (possibly with visits left out)."""
+    """Assign and sequence visits. Always returns routes (possibly with visits left out).
+
+    Given ``initial_routes`` (per vehicle, its nodes in order), the search starts from them
+    instead of a construction and never returns a costlier roster; the result's
+    ``initial_cost`` is their cost (None if the model rejects them: then it constructs as
+    usual). The decomposed solve (``scheduler.scale``) improves parts of a day this way.
+    """
     started = time.monotonic()
     if problem.num_vehicles == 0 or problem.num_nodes == 0:
         empty = tuple(() for _ in range(problem.num_vehicles))
-        return RoutingResult(empty, 0, "TRIVIAL", time.monotonic() - started, "NONE")
+        given_cost = None if initial_routes is None else 0
+        return RoutingResult(
+            empty, 0, "TRIVIAL", time.monotonic() - started, "NONE", initial_cost=given_cost
+        )
 
     ruin_and_recreate = params.metaheuristic == RUIN_AND_RECREATE
     first_metaheuristic, first_share, guided, pinned = params.metaheuristic, 1.0, False, False
@@ -235,13 +261,22 @@ def solve_routes(
         first_share = _GUIDED_SHARE if guided or pinned else 1.0
     # If the preferred construction finds nothing (it can fail on tightly tied visits), fall back
     # to the empty roster, which is always feasible because every visit may be left out.
-    for strategy in (first_solution_strategy(problem, params), "ALL_UNPERFORMED"):
+    construction = first_solution_strategy(problem, params)
+    strategies = (construction, "ALL_UNPERFORMED")
+    if initial_routes is not None:
+        strategies = (GIVEN_ROUTES, *strategies)
+    for strategy in strategies:
         ctx = build_model(problem)
         budget = _Budget(ctx, params, started, on_progress)
         ctx.routing.AddAtSolutionCallback(budget)
-        solution = ctx.routing.SolveWithParameters(
-            budget.search_parameters(strategy, first_metaheuristic, first_share)
-        )
+        if strategy == GIVEN_ROUTES:
+            assert initial_routes is not None
+            search = budget.search_parameters(construction, first_metaheuristic, first_share)
+            solution = _descend_from(ctx, initial_routes, search)
+        else:
+            solution = ctx.routing.SolveWithParameters(
+                budget.search_parameters(strategy, first_metaheuristic, first_share)
+            )
         if solution is None:
             continue
         status = _status_name(ctx.routing.status())
@@ -251,7 +286,8 @@ def solve_routes(
             if pinned:
                 starts, plan = _tied_starts(ctx, solution), _pinned_plan(ctx, solution)
             if not guided and not pinned and _iterates_first(routes):
-                routes, cost = _iterated_local_search(ctx, routes, cost, budget, strategy)
+                restart = construction if strategy == GIVEN_ROUTES else strategy
+                routes, cost = _iterated_local_search(ctx, routes, cost, budget, restart)
             routes, cost = _ruin_and_recreate(ctx, routes, cost, budget, params.seed, starts, plan)
         return RoutingResult(
             routes=routes,
@@ -259,8 +295,23 @@ def solve_routes(
             status=status,
             wall_s=time.monotonic() - started,
             first_solution=strategy,
+            initial_cost=budget.first_cost if strategy == GIVEN_ROUTES else None,
         )
     raise RuntimeError("OR-Tools found no roster even with every visit left out")
+
+
+def _descend_from(
+    ctx: rules.RoutingContext,
+    routes: tuple[tuple[int, ...], ...],
+    search: pywrapcp.RoutingSearchParameters,
+) -> pywrapcp.Assignment | None:
+    """The search of ``search`` from ``routes`` (the model's first solution is theirs), or None
+    if the model rejects them."""
+    ctx.routing.CloseModelWithParameters(search)
+    start = ctx.routing.solver().Assignment()
+    if not ctx.routing.RoutesToAssignment([list(r) for r in routes], True, True, start):
+        return None
+    return ctx.routing.SolveFromAssignmentWithParameters(start, search)
 
 
 def _pinned_model(
