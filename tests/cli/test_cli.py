@@ -171,3 +171,13 @@ def test_plan_with_a_bad_record_exits_2_and_writes_nothing(tmp_path: Path) -> No
     assert result.exit_code == 2
     assert "care_plans[0]" in result.output and "duration_min" in result.output
     assert "Traceback" not in result.output and not out.exists()
+
+
+def test_solve_takes_workers_and_reports_an_unreachable_cluster_as_bad_input(
+    tmp_path: Path,
+) -> None:
+    base = ["solve", str(DATA / "tiny_csv"), "-q", "--time-limit", "2", "--solution-limit", "50"]
+    result = runner.invoke(app, [*base, "--out", str(tmp_path / "a"), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    bad = runner.invoke(app, [*base, "--out", str(tmp_path / "b"), "--workers", "0"])
+    assert bad.exit_code == 2
