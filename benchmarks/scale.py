@@ -13,6 +13,9 @@ skills, exactly; PyVRP: as load dimensions, one per set of caregivers allowed, e
 left out), visit windows, shifts and working time are kept, on our travel matrix. A visit
 counts as assigned when every caregiver it needs is there; travel is recomputed from the
 routes on the same matrix, home legs included. Our rosters are checked by the validator.
+"ours" weighs the day's soft goals (preferred caregivers, language, gender: a preferred
+caregiver is worth 15 minutes of travel); "ours-travel" weighs travel alone, as the peers
+do, on the same day with every hard rule.
 Peak RSS is the largest process's (for ours the coordinator or one worker, whichever is
 larger). Peers: ``pip install -e '.[bench]'``.
 """
@@ -35,7 +38,7 @@ import numpy as np
 from scheduler import SolveParams, check_roster, solve
 from scheduler.api import travel_model_for
 from scheduler.domain.eligibility import is_eligible
-from scheduler.domain.model import Scenario
+from scheduler.domain.model import Scenario, Weights
 from scheduler.synthetic import generate_day
 from scheduler.travel.base import profile_of
 
@@ -47,8 +50,15 @@ PYVRP_PRIZE_PER_PRIORITY = 3_600
 LIMITS_S = {250: 30.0, 500: 60.0, 1000: 120.0, 2000: 240.0, 5000: 600.0}
 
 
-def day(n: int) -> Scenario:
-    return generate_day(n, max(1, n // 8), seed=1)
+def day(n: int, *, travel_weights: bool = False) -> Scenario:
+    """The synthetic day of ``n`` visits; with ``travel_weights``, its soft goals weighed as
+    the peers weigh them (travel only: no preferred caregiver, language or gender terms)."""
+    scenario = generate_day(n, max(1, n // 8), seed=1)
+    if not travel_weights:
+        return scenario
+    weights = Weights(non_preferred_caregiver=0, language_mismatch=0, gender_mismatch=0)
+    settings = scenario.settings.model_copy(update={"weights": weights})
+    return scenario.model_copy(update={"settings": settings})
 
 
 def _relaxed(scenario: Scenario) -> dict[str, Any]:
@@ -249,9 +259,9 @@ def run_ours(
 
 def _one(args: argparse.Namespace) -> None:
     """In the child: one solver on one day; prints one JSON line."""
-    scenario = day(args.sizes[0])
+    scenario = day(args.sizes[0], travel_weights=args.one == "ours-travel")
     started = time.monotonic()
-    if args.one == "ours":
+    if args.one in ("ours", "ours-travel"):
         out = run_ours(scenario, args.time_limit_s, args.seed, args.workers, args.cluster)
     elif args.one == "pyvrp":
         out = run_pyvrp(scenario, args.time_limit_s, args.seed)
@@ -317,7 +327,7 @@ def main() -> int:
     failed = False
     for n in sizes:
         limit_s = args.time_limit_s or LIMITS_S.get(n, n * 0.12)
-        for solver in ["ours", *peers]:
+        for solver in ["ours", "ours-travel", *peers]:
             out = _child(solver, n, limit_s, args)
             if "error" in out:
                 print(f"| {n} / {n // 8} | {limit_s:g} | {solver} | {out['error']} |||||")

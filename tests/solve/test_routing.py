@@ -38,6 +38,7 @@ from scheduler.solve.routing import (
     build_model,
     first_solution_strategy,
     lag_pins,
+    plan_search,
     solve_routes,
 )
 from scheduler.solve.sequence import RouteCosts, route_cost
@@ -340,3 +341,30 @@ def test_a_pinned_step_cut_short_by_the_budget_hands_back_its_pinned_roster() ->
 
 def _keep(routes: tuple[tuple[int, ...], ...]) -> list[list[int]]:
     return [list(route) for route in routes]
+
+
+def test_the_search_plan_follows_the_day_shape_in_one_place() -> None:
+    arc = (DependencyArc(0, 1, 0, None),)
+    shape = {"sync_groups": (), "lateness_weight": 0, "late_start_max_s": 0}
+    tied = SimpleNamespace(dependencies=arc, num_nodes=98, **shape)
+    plain = SimpleNamespace(dependencies=(), num_nodes=98, **shape)
+    soft = SimpleNamespace(
+        dependencies=(), num_nodes=98, sync_groups=(), lateness_weight=1, late_start_max_s=60
+    )
+    default = SolveParams(time_limit_s=60)
+    pinned = plan_search(tied, default)  # type: ignore[arg-type]
+    assert (pinned.pinned, pinned.guided, pinned.first_share) == (True, False, 0.5)
+    assert pinned.construction == "LOCAL_CHEAPEST_COST_INSERTION"
+    untied = plan_search(plain, default)  # type: ignore[arg-type]
+    assert (untied.pinned, untied.guided, untied.first_metaheuristic) == (
+        False,
+        False,
+        "GREEDY_DESCENT",
+    )
+    assert plan_search(soft, default).first_metaheuristic == "GUIDED_LOCAL_SEARCH"  # type: ignore[arg-type]
+    named = plan_search(tied, SolveParams(metaheuristic="TABU_SEARCH"))  # type: ignore[arg-type]
+    assert (named.ruin_and_recreate, named.pinned, named.first_metaheuristic) == (
+        False,
+        False,
+        "TABU_SEARCH",
+    )

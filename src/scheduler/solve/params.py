@@ -44,7 +44,7 @@ class SolveParams:
     solution_limit: int | None = None
     log_search: bool = False
     decompose_above_stops: int | None = DECOMPOSE_ABOVE_STOPS
-    part_routes: int = 8
+    part_routes: int = 12
     workers: int | None = None
     cluster: str | object | None = None  # an address, or a distributed.Client
     rounds: int | None = None

@@ -230,6 +230,58 @@ class _Budget:
         )
 
 
+@dataclass(frozen=True)
+class SearchPlan:
+    """Which search runs on a day: the one place that decides it (:func:`plan_search`)."""
+
+    construction: str  # the OR-Tools first-solution strategy
+    ruin_and_recreate: bool  # our loop after the first phase (else the caller's metaheuristic)
+    pinned: bool  # the lags pinned in the ruin-and-recreate steps (_recreate_pinned)
+    guided: bool  # guided local search first
+    first_metaheuristic: str
+    first_share: float  # of the time limit, for the first phase
+
+
+def plan_search(problem: Problem, params: SolveParams) -> SearchPlan:
+    """The search a day gets, by its shape; every choice with the measurement behind it in
+    the docstring of the function named (docs/benchmarks.md has the runs):
+
+    - **decomposition** into parts (``scheduler.scale``): more than
+      ``decompose_above_stops`` stops; decided before this, by ``scale.decompose.applies``;
+    - **construction**: local cheapest cost insertion on lag-tied days of 60-300 stops (450
+      with half a second a stop), else parallel cheapest insertion
+      (:func:`first_solution_strategy`);
+    - **pinned search** (greedy descent, then ruin and recreate with the lags pinned): the
+      same lag-tied days (:func:`_pins_lags`); how its steps run is chosen from the first
+      local optimum's lateness and size (:func:`_pinned_plan`);
+    - **guided local search** for half the time first, then ruin and recreate: soft windows
+      or tied visits, where not pinned (:func:`_starts_guided`);
+    - **OR-Tools' iterated local search** for half the time first: plain windows whose first
+      local optimum has routes of at most 12 stops (:func:`_iterates_first`);
+    - **re-sequencing** and re-timing by CP-SAT after routing: days that weigh the latest
+      start (``solve.resequence.applies``, in the pipeline).
+
+    A named ``params.first_solution`` replaces the construction; a named
+    ``params.metaheuristic`` runs alone, in place of everything after it."""
+    ruin_and_recreate = params.metaheuristic == RUIN_AND_RECREATE
+    pinned = ruin_and_recreate and _pins_lags(problem, params.time_limit_s)
+    guided = ruin_and_recreate and _starts_guided(problem) and not pinned
+    if not ruin_and_recreate:
+        first_metaheuristic = params.metaheuristic
+    else:
+        first_metaheuristic = "GUIDED_LOCAL_SEARCH" if guided else "GREEDY_DESCENT"
+    # Greedy descent stops by itself (before a pinned search, at most half the time).
+    first_share = _GUIDED_SHARE if guided or pinned else 1.0
+    return SearchPlan(
+        construction=first_solution_strategy(problem, params),
+        ruin_and_recreate=ruin_and_recreate,
+        pinned=pinned,
+        guided=guided,
+        first_metaheuristic=first_metaheuristic,
+        first_share=first_share,
+    )
+
+
 def solve_routes(
     problem: Problem,
     params: SolveParams,
@@ -251,17 +303,12 @@ def solve_routes(
             empty, 0, "TRIVIAL", time.monotonic() - started, "NONE", initial_cost=given_cost
         )
 
-    ruin_and_recreate = params.metaheuristic == RUIN_AND_RECREATE
-    first_metaheuristic, first_share, guided, pinned = params.metaheuristic, 1.0, False, False
-    if ruin_and_recreate:
-        pinned = _pins_lags(problem, params.time_limit_s)
-        guided = _starts_guided(problem) and not pinned
-        first_metaheuristic = "GUIDED_LOCAL_SEARCH" if guided else "GREEDY_DESCENT"
-        # Greedy descent stops by itself (before a pinned search, at most half the time).
-        first_share = _GUIDED_SHARE if guided or pinned else 1.0
+    plan = plan_search(problem, params)
+    ruin_and_recreate, guided, pinned = plan.ruin_and_recreate, plan.guided, plan.pinned
+    first_metaheuristic, first_share = plan.first_metaheuristic, plan.first_share
     # If the preferred construction finds nothing (it can fail on tightly tied visits), fall back
     # to the empty roster, which is always feasible because every visit may be left out.
-    construction = first_solution_strategy(problem, params)
+    construction = plan.construction
     strategies = (construction, "ALL_UNPERFORMED")
     if initial_routes is not None:
         strategies = (GIVEN_ROUTES, *strategies)
@@ -282,13 +329,15 @@ def solve_routes(
         status = _status_name(ctx.routing.status())
         routes, cost = _extract_routes(ctx, solution), int(solution.ObjectiveValue())
         if ruin_and_recreate:
-            starts, plan = None, PinnedPlan()
+            starts, pinned_plan = None, PinnedPlan()
             if pinned:
-                starts, plan = _tied_starts(ctx, solution), _pinned_plan(ctx, solution)
+                starts, pinned_plan = _tied_starts(ctx, solution), _pinned_plan(ctx, solution)
             if not guided and not pinned and _iterates_first(routes):
                 restart = construction if strategy == GIVEN_ROUTES else strategy
                 routes, cost = _iterated_local_search(ctx, routes, cost, budget, restart)
-            routes, cost = _ruin_and_recreate(ctx, routes, cost, budget, params.seed, starts, plan)
+            routes, cost = _ruin_and_recreate(
+                ctx, routes, cost, budget, params.seed, starts, pinned_plan
+            )
         return RoutingResult(
             routes=routes,
             cost=cost,
