@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from scheduler.io.vrp_instances import VrptwInstance
 
@@ -96,12 +97,17 @@ def solve_vroom(instance: VrptwInstance, time_limit_s: float, seed: int) -> Rout
     solution = problem.solve(
         exploration_level=5, nb_threads=1, timeout=timedelta(seconds=time_limit_s)
     )
+    return list(vroom_routes(solution).values())
+
+
+def vroom_routes(solution: Any) -> dict[int, list[int]]:
+    """Per vehicle id, the job ids of a VROOM solution in order."""
     routes: dict[int, list[int]] = {}
     frame = solution.routes
     for vehicle, kind, job in zip(frame["vehicle_id"], frame["type"], frame["id"], strict=True):
         if kind == "job":
             routes.setdefault(int(vehicle), []).append(int(job))
-    return list(routes.values())
+    return routes
 
 
 def solve_ortools_defaults(instance: VrptwInstance, time_limit_s: float, seed: int) -> Routes:

@@ -35,14 +35,17 @@ from typing import Any
 
 import numpy as np
 
-from scheduler import SolveParams, check_roster, solve
-from scheduler.api import travel_model_for
-from scheduler.domain.eligibility import is_eligible
-from scheduler.domain.model import Scenario, Weights
-from scheduler.synthetic import generate_day
-from scheduler.travel.base import profile_of
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.peers import vroom_routes  # noqa: E402
+from scheduler import SolveParams, check_roster, solve  # noqa: E402
+from scheduler.api import travel_model_for  # noqa: E402
+from scheduler.domain.eligibility import is_eligible  # noqa: E402
+from scheduler.domain.model import Scenario, Weights  # noqa: E402
+from scheduler.synthetic import generate_day  # noqa: E402
+from scheduler.travel.base import profile_of  # noqa: E402
+
 # PyVRP's prize per priority point of a visit half, in travel seconds: with ours (36,000) it
 # preferred rosters that break the skill dimensions to leaving visits out (its penalties
 # reached their bound); an hour of travel still serves every visit it can.
@@ -233,12 +236,7 @@ def run_vroom(scenario: Scenario, time_limit_s: float, seed: int) -> dict[str, A
     solution = problem.solve(
         exploration_level=5, nb_threads=1, timeout=timedelta(seconds=time_limit_s)
     )
-    by_vehicle: dict[int, list[int]] = {}
-    frame = solution.routes
-    for vehicle, kind, job in zip(frame["vehicle_id"], frame["type"], frame["id"], strict=True):
-        if kind == "job":
-            by_vehicle.setdefault(int(vehicle), []).append(int(job))
-    routes = list(by_vehicle.items())
+    routes = list(vroom_routes(solution).items())
     return dict(zip(("assigned", "travel_min"), _score(scenario, relaxed, routes), strict=True))
 
 

@@ -18,6 +18,7 @@ from scheduler.errors import InputFileError
 from scheduler.io.roster_files import read_roster
 from scheduler.io.scenario_files import load_scenario
 from scheduler.solution.roster import Roster
+from scheduler.solve.params import SolveParams
 from scheduler.solve.routing import Progress
 
 EXIT_BAD_INPUT = 2
@@ -66,6 +67,23 @@ MapOption = Annotated[
         help="Local OpenStreetMap extract (.osm, .osm.bz2) for road travel and addresses.",
     ),
 ]
+
+
+def solve_params(
+    time_limit_s: float,
+    seed: int,
+    solution_limit: int | None,
+    workers: int | None,
+    cluster: str | None,
+) -> SolveParams:
+    """The search parameters the solving commands share."""
+    return SolveParams(
+        time_limit_s=time_limit_s,
+        seed=seed,
+        solution_limit=solution_limit,
+        workers=workers,
+        cluster=cluster,
+    )
 
 
 @contextmanager

@@ -20,10 +20,10 @@ from scheduler.cli.common import (
     WorkersOption,
     exit_on_bad_input,
     progress_printer,
+    solve_params,
 )
 from scheduler.io.plan_files import format_week_summary, load_plan, write_week
 from scheduler.plans.week import plan_week
-from scheduler.solve.params import SolveParams
 
 
 def plan(
@@ -61,13 +61,7 @@ def plan(
     first_day: date = start.date()
     with exit_on_bad_input():
         data = load_plan(plan_file, policy_file=policy, map_file=map_file, travel_model=travel)
-        params = SolveParams(
-            time_limit_s=time_limit,
-            seed=seed,
-            solution_limit=solution_limit,
-            workers=workers,
-            cluster=cluster,
-        )
+        params = solve_params(time_limit, seed, solution_limit, workers, cluster)
         result = plan_week(
             data,
             first_day,

@@ -21,10 +21,10 @@ from scheduler.cli.common import (
     exit_on_bad_input,
     progress_printer,
     read_scenario_or_exit,
+    solve_params,
 )
 from scheduler.io.roster_files import write_roster
 from scheduler.io.summary import format_summary
-from scheduler.solve.params import SolveParams
 
 
 def solve(
@@ -42,13 +42,7 @@ def solve(
     """Build the roster for SCENARIO and write roster.json, roster.csv, unassigned.csv and
     summary.txt into --out."""
     data = read_scenario_or_exit(scenario, map_file=map_file, travel=travel)
-    params = SolveParams(
-        time_limit_s=time_limit,
-        seed=seed,
-        solution_limit=solution_limit,
-        workers=workers,
-        cluster=cluster,
-    )
+    params = solve_params(time_limit, seed, solution_limit, workers, cluster)
     show = progress_printer(time_limit)
     with exit_on_bad_input():  # a map is read lazily, when the solve first needs it
         roster = solve_roster(data, params=params, on_progress=None if quiet else show)

@@ -20,7 +20,7 @@ from datetime import datetime
 import numpy as np
 
 from scheduler.domain.eligibility import is_eligible
-from scheduler.domain.model import Caregiver, Location, Scenario, TimeWindow, Visit
+from scheduler.domain.model import Caregiver, Client, Location, Scenario, TimeWindow, Visit
 from scheduler.solution.roster import Route, Stop
 from scheduler.solve.params import SolveParams
 from scheduler.travel.base import TravelModel, profile_of
@@ -324,8 +324,8 @@ def _centre(points: list[tuple[float, float]]) -> tuple[float, float]:
     return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
 
 
-def _distance(plane: Plane, client: object, centre: tuple[float, float]) -> float:
-    x, y = plane.xy(client.location)  # type: ignore[attr-defined]
+def _distance(plane: Plane, client: Client, centre: tuple[float, float]) -> float:
+    x, y = plane.xy(client.location)
     return math.hypot(x - centre[0], y - centre[1])
 
 
@@ -348,14 +348,14 @@ def build_part(
     held_ids: dict[str, Held] = {}
     held_of_stop: dict[tuple[str, str], str] = {}
     sub_visits = [visits[v] for v in free]
-    for n, stop in enumerate(held):
+    for n, hold in enumerate(held):
         held_id = f"held:{n}"
         while held_id in taken:
             held_id += ":"
         taken.add(held_id)
-        held_ids[held_id] = stop
-        held_of_stop[(stop.visit_id, stop.caregiver_id)] = held_id
-        sub_visits.append(_held_visit(visits[stop.visit_id], held_id, stop))
+        held_ids[held_id] = hold
+        held_of_stop[(hold.visit_id, hold.caregiver_id)] = held_id
+        sub_visits.append(_held_visit(visits[hold.visit_id], held_id, hold))
     client_ids = {v.client_id for v in sub_visits}
     caregivers = tuple(by_id[c] for c in caregiver_ids)
     sub = scenario.model_copy(
@@ -372,9 +372,9 @@ def build_part(
         for route in state.routes.get(caregiver_id, ()):
             stops = []
             for stop in route.stops:
-                held_id = held_of_stop.get((stop.visit_id, caregiver_id))
-                if held_id is not None:
-                    stops.append(stop.model_copy(update={"visit_id": held_id}))
+                renamed = held_of_stop.get((stop.visit_id, caregiver_id))
+                if renamed is not None:
+                    stops.append(stop.model_copy(update={"visit_id": renamed}))
                 elif stop.visit_id in kept:
                     stops.append(stop)
             initial.append(route.model_copy(update={"stops": tuple(stops)}))
@@ -407,7 +407,7 @@ def _held_visit(visit: Visit, held_id: str, stop: Held) -> Visit:
 
 def held_in_place(routes: Sequence[Route], held: dict[str, Held]) -> bool:
     """Whether every held stop is in ``routes`` with its caregiver and start."""
-    where = {(s.visit_id): (r.caregiver_id, s.start) for r in routes for s in r.stops}
+    where = {s.visit_id: (r.caregiver_id, s.start) for r in routes for s in r.stops}
     return all(
         where.get(held_id) == (stop.caregiver_id, stop.start) for held_id, stop in held.items()
     )

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 RUIN_AND_RECREATE = "RUIN_AND_RECREATE"
 
 # Days of more stops (visit copies) than this are solved by decomposition (scheduler.scale):
-# measured in docs/benchmarks.md ("Agency scale").
+# synthetic days gain from about 300 visits on, but Mankowska G (400 stops from one depot)
+# lost services decomposed; docs/benchmarks.md, "Agency scale".
 DECOMPOSE_ABOVE_STOPS = 400
 
 
