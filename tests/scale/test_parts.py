@@ -106,7 +106,7 @@ def test_a_tie_served_across_two_parts_is_held_in_both_and_kept_there() -> None:
     travel = travel_model_for(SPLIT_DAY)
     params = SolveParams(time_limit_s=2, seed=1, solution_limit=50)
     for i, members in enumerate(parts):
-        part = build_part(SPLIT_DAY, state, members, free[i], [], held[i], travel, params)
+        part = build_part(SPLIT_DAY, state, members, free[i], held[i], travel, params)
         (held_visit,) = [v for v in part.task.scenario.visits if v.id in part.held]
         assert held_visit.pinned_caregiver == double[i]
         assert held_visit.windows[0].start == held_visit.windows[0].end

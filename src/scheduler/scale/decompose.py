@@ -113,14 +113,15 @@ def _solve(
         part_s = _part_time_s(params, len(groups), pool.count, deadline, first=passes == 0)
         if part_s is None:
             break
-        free, offered, held = cut_parts(scenario, state, groups, candidates, positions, plane, ties)
+        free, _offered, held = cut_parts(
+            scenario, state, groups, candidates, positions, plane, ties
+        )
         parts = [
             build_part(
                 scenario,
                 state,
                 members,
                 free[i],
-                offered[i],
                 held[i],
                 travel,
                 _part_params(params, part_s, passes, i),

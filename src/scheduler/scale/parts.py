@@ -56,11 +56,10 @@ class PartTask:
 
 @dataclass(frozen=True)
 class Part:
-    """A part as the day sees it: its caregivers, the visits offered to it, its task, and the
-    held stops by their ids in the task."""
+    """A part as the day sees it: its caregivers, its task, and the held stops by their ids
+    in the task."""
 
     caregivers: tuple[str, ...]
-    offered: tuple[str, ...]
     task: PartTask
     held: dict[str, Held]
 
@@ -334,7 +333,6 @@ def build_part(
     state: DayState,
     caregiver_ids: tuple[str, ...],
     free: list[str],
-    offered: list[str],
     held: list[Held],
     travel: TravelModel,
     params: SolveParams,
@@ -386,7 +384,7 @@ def build_part(
         initial=tuple(initial),
         params=params,
     )
-    return Part(caregiver_ids, tuple(offered), task, held_ids)
+    return Part(caregiver_ids, task, held_ids)
 
 
 def _held_visit(visit: Visit, held_id: str, stop: Held) -> Visit:
