@@ -22,6 +22,7 @@ import numpy as np
 from scheduler.domain.eligibility import is_eligible
 from scheduler.domain.model import Caregiver, Client, Location, Scenario, TimeWindow, Visit
 from scheduler.solution.roster import Route, Stop
+from scheduler.solve.compile import first_day
 from scheduler.solve.params import SolveParams
 from scheduler.travel.base import TravelModel, profile_of
 from scheduler.travel.matrix import MatrixTravel
@@ -112,6 +113,7 @@ def sparse_candidates(
     if not caregivers:
         return {v.id: () for v in scenario.visits}
     homes = np.array([plane.xy(c.home) for c in caregivers])
+    shifts = _Shifts(scenario, caregivers)
     clients = scenario.clients_by_id
     eligible_by_kind: dict[tuple[object, ...], np.ndarray] = {}
     out: dict[str, tuple[str, ...]] = {}
@@ -131,7 +133,7 @@ def sparse_candidates(
             eligible_by_kind[kind] = np.array(
                 [is_eligible(c, client, visit, day) for c in caregivers], dtype=bool
             )
-        fits = eligible_by_kind[kind] & _fits_a_shift(scenario, caregivers, visit)
+        fits = eligible_by_kind[kind] & shifts.fitting(visit)
         where = np.flatnonzero(fits)
         x, y = plane.xy(client.location)
         distance = np.hypot(homes[where, 0] - x, homes[where, 1] - y)
@@ -140,25 +142,34 @@ def sparse_candidates(
     return out
 
 
-def _fits_a_shift(scenario: Scenario, caregivers: Sequence[Caregiver], visit: Visit) -> np.ndarray:
-    """Caregivers with a shift in which some window of ``visit`` leaves room for its service
-    (travel aside)."""
-    late_s = scenario.settings.late_start_max_min * 60
-    service_s = visit.duration_min * 60
-    windows = [(_epoch_s(scenario, w.start), _epoch_s(scenario, w.end)) for w in visit.windows]
-    fits = np.zeros(len(caregivers), dtype=bool)
-    for i, caregiver in enumerate(caregivers):
-        for shift in caregiver.shifts:
-            lo, hi = _epoch_s(scenario, shift.start), _epoch_s(scenario, shift.end) - service_s
-            if any(max(lo, a) <= min(hi, b + late_s) for a, b in windows):
-                fits[i] = True
-                break
-    return fits
+class _Shifts:
+    """The caregivers' shifts as arrays of solver seconds, read once for every visit."""
 
+    def __init__(self, scenario: Scenario, caregivers: Sequence[Caregiver]) -> None:
+        self._clock = first_day(scenario)
+        self._late_s = scenario.settings.late_start_max_min * 60
+        self._count = len(caregivers)
+        owner, start, end = [], [], []
+        for i, caregiver in enumerate(caregivers):
+            for shift in caregiver.shifts:
+                owner.append(i)
+                start.append(self._clock.to_s(shift.start))
+                end.append(self._clock.to_s(shift.end))
+        self._owner = np.array(owner, dtype=np.int64)
+        self._start_s = np.array(start, dtype=np.int64)
+        self._end_s = np.array(end, dtype=np.int64)
 
-def _epoch_s(scenario: Scenario, moment: datetime) -> float:
-    aware = moment.replace(tzinfo=scenario.zone) if moment.tzinfo is None else moment
-    return aware.timestamp()
+    def fitting(self, visit: Visit) -> np.ndarray:
+        """Caregivers with a shift in which some window of ``visit`` leaves room for its
+        service (travel aside)."""
+        last_start_s = self._end_s - visit.duration_min * 60
+        fits_shift = np.zeros(len(self._owner), dtype=bool)
+        for window in visit.windows:
+            lo, hi = self._clock.to_s(window.start), self._clock.to_s(window.end) + self._late_s
+            fits_shift |= np.maximum(self._start_s, lo) <= np.minimum(last_start_s, hi)
+        fits = np.zeros(self._count, dtype=bool)
+        fits[self._owner[fits_shift]] = True
+        return fits
 
 
 def partition(
@@ -201,10 +212,7 @@ def route_positions(
         points = [plane.xy(caregiver.home)]
         for route in routes.get(caregiver.id, ()):
             points += [plane.xy(clients[s.client_id].location) for s in route.stops]
-        out[caregiver.id] = (
-            sum(p[0] for p in points) / len(points),
-            sum(p[1] for p in points) / len(points),
-        )
+        out[caregiver.id] = _centre(points)
     return out
 
 
