@@ -7,6 +7,7 @@ from pathlib import Path
 
 from scheduler.domain.model import Scenario, TravelModelName
 from scheduler.scale import decompose
+from scheduler.scale.workers import Workers
 from scheduler.solution.roster import Roster
 from scheduler.solution.validate import Violation, validate_roster
 from scheduler.solve.params import SolveParams
@@ -43,15 +44,18 @@ def solve(
     travel: TravelModel | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     params: SolveParams | None = None,
+    workers: Workers | None = None,
 ) -> Roster:
     """Build a validated roster. Never "no solution": visits that cannot be placed are listed
-    in ``roster.unassigned`` with a reason. Raises SolverError only on an internal fault."""
+    in ``roster.unassigned`` with a reason. Raises SolverError only on an internal fault.
+    ``workers`` (``scheduler.scale.workers``), when given, are the ones a large day is
+    decomposed on instead of those ``params`` name: a caller solving many days shares one pool."""
     params = params or SolveParams(
         time_limit_s=time_limit_s, seed=seed, solution_limit=solution_limit
     )
     travel = travel or travel_model_for(scenario)
     if decompose.applies(scenario, params):  # a large day (scheduler.scale)
-        return decompose.solve_decomposed(scenario, travel, params, on_progress)
+        return decompose.solve_decomposed(scenario, travel, params, on_progress, workers)
     return solve_scenario(scenario, travel, params, on_progress)
 
 

@@ -70,13 +70,14 @@ def plan_horizon(
     time_limit_s: float,
     seed: int,
     deterministic: bool = False,
+    threads: int = 2,
 ) -> HorizonPlan:
     """Days and caregivers for the horizon ``days`` of the week's scenario (module docstring).
     ``own_clients`` carry the agency's own preferences; ``familiar`` who served each client
-    before the horizon."""
+    before the horizon; ``threads`` CP-SAT's search workers."""
     compiled = _Compiler(week, list(days), own_clients, familiar, continuity_weight, travel)
     model = compiled.model()
-    chosen = assign_horizon(model, time_limit_s, seed, deterministic)
+    chosen = assign_horizon(model, time_limit_s, seed, deterministic, threads)
     day_of_visit: dict[str, date] = {}
     caregivers_of: dict[tuple[str, date], set[str]] = {}
     for visit_index, tasks in compiled.tasks_of_visit.items():

@@ -31,6 +31,7 @@ validation are computed against the whole horizon's scenario, as for any roster.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -38,6 +39,7 @@ from datetime import date, datetime, timedelta
 from scheduler.api import solve, travel_model_for
 from scheduler.domain.model import Caregiver, Client, Dependency, Scenario, TimeWindow, Visit
 from scheduler.plans.assign import HorizonPlan
+from scheduler.scale.workers import Workers
 from scheduler.solution.roster import Roster, Route, SolveInfo
 from scheduler.solve.compile import first_day
 from scheduler.solve.params import SolveParams
@@ -62,13 +64,15 @@ def solve_by_day(
     travel: TravelModel | None = None,
     wall_s: float = 0.0,
     days_time_s: float | None = None,
+    workers: Workers | None = None,
 ) -> Roster:
     """The horizon's roster, built one day at a time (module docstring). ``own_clients`` are the
     clients as the agency gave them (their own preferred caregivers, if any); ``familiar`` who
     served each client before the horizon. With a ``first_stage`` (plans/assign.py), the visits
     it placed go on the day it chose, and each client prefers the caregivers it chose for them.
     ``wall_s`` is time already spent (the first stage), counted into the roster's;
-    ``days_time_s`` the part of the time limit left for the days (all of it when None)."""
+    ``days_time_s`` the part of the time limit left for the days (all of it when None); a large
+    day is decomposed on ``workers`` (the ones ``params`` name when None)."""
     travel = travel or travel_model_for(week)
     zone = week.zone
     visit_days = {v.id: sorted({_day(w.start) for w in v.windows}) for v in week.visits}
@@ -104,14 +108,10 @@ def solve_by_day(
                 "visits": tuple(visits),
             }
         )
-        day_params = SolveParams(
-            time_limit_s=per_day_s,
-            seed=params.seed,
-            first_solution=params.first_solution,
-            metaheuristic=params.metaheuristic,
-            solution_limit=params.solution_limit,
+        day_params = dataclasses.replace(params, time_limit_s=per_day_s)
+        roster = solve(
+            scenario, params=day_params, travel=travel, on_progress=on_progress, workers=workers
         )
-        roster = solve(scenario, params=day_params, travel=travel, on_progress=on_progress)
         if roster.solve_info is not None:
             wall_s += roster.solve_info.wall_s
             starts.add(roster.solve_info.first_solution)

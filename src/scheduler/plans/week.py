@@ -35,9 +35,12 @@ from scheduler.plans.days import solve_by_day
 from scheduler.plans.demand import Demand, Horizon, expand_demand, plan_reference_problems
 from scheduler.plans.model import CarePlan, CaseloadEntry, PastVisit, Weekday, parse_weekdays
 from scheduler.plans.policy import Policy
+from scheduler.plans.regions import needs_regions, plan_horizon_by_region
+from scheduler.scale.workers import Workers, workers_for
 from scheduler.solution.roster import Roster
 from scheduler.solve.params import SolveParams
 from scheduler.solve.routing import Progress
+from scheduler.travel.base import TravelModel
 
 # Of a plan's time limit, the share the first stage (days and caregivers) may take.
 FIRST_STAGE_SHARE = 0.2
@@ -238,6 +241,33 @@ class WeekResult:
     first_stage: HorizonPlan | None = None  # what the first stage chose (None: not run)
 
 
+def _plan_whole(
+    week: Scenario,
+    days: list[date],
+    own_clients: tuple[Client, ...],
+    familiar: dict[str, frozenset[str]],
+    continuity_weight: int,
+    travel: TravelModel,
+    _workers: Workers,
+    *,
+    time_limit_s: float,
+    seed: int,
+    deterministic: bool,
+) -> HorizonPlan:
+    """The first stage as one model (small horizons), in this process."""
+    return plan_horizon(
+        week,
+        days,
+        own_clients,
+        familiar,
+        continuity_weight,
+        travel,
+        time_limit_s=time_limit_s,
+        seed=seed,
+        deterministic=deterministic,
+    )
+
+
 def plan_week(
     plan: PlanInput,
     start: date,
@@ -251,19 +281,34 @@ def plan_week(
     of the time limit) unless ``first_stage`` is off; then route it day by day (plans/days.py).
     The roster of the whole horizon is explained, measured and validated as any roster."""
     week = build_week(plan, start, days)
+    with workers_for(params.workers, params.cluster) as workers:
+        return _plan_built(plan, week, params, on_progress, workers, first_stage=first_stage)
+
+
+def _plan_built(
+    plan: PlanInput,
+    week: Week,
+    params: SolveParams,
+    on_progress: Callable[[Progress], None] | None,
+    workers: Workers,
+    *,
+    first_stage: bool,
+) -> WeekResult:
     dates = week.horizon.dates()
     travel = travel_model_for(week.scenario)
     chosen = None
     stage_s = 0.0
     if first_stage and week.scenario.visits:
         started = monotonic()
-        chosen = plan_horizon(
+        stage = plan_horizon_by_region if needs_regions(week.scenario) else _plan_whole
+        chosen = stage(
             week.scenario,
             dates,
             plan.agency.clients,
             week.history_caregivers,
             plan.continuity_weight,
             travel,
+            workers,
             time_limit_s=params.time_limit_s * FIRST_STAGE_SHARE,
             seed=params.seed,
             deterministic=params.solution_limit is not None,
@@ -281,7 +326,8 @@ def plan_week(
         travel=travel,
         wall_s=stage_s,
         days_time_s=params.time_limit_s * (1 - FIRST_STAGE_SHARE) if chosen else None,
+        workers=workers,
     )
     services = {visit_id: origin.service for visit_id, origin in week.demand.origins.items()}
-    findings = compliance_findings(plan, roster, services, start, days)
+    findings = compliance_findings(plan, roster, services, week.horizon.start, len(dates))
     return WeekResult(week, roster, continuity(roster, week.history_caregivers), findings, chosen)

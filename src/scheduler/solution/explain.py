@@ -13,11 +13,13 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+
 from scheduler.domain.clock import Clock
 from scheduler.domain.eligibility import is_eligible, is_qualified
 from scheduler.domain.model import Caregiver, Client, Location, Scenario, Shift, Visit
 from scheduler.solution.roster import Route, Unassigned
-from scheduler.travel.base import TravelModel, profile_of
+from scheduler.travel.base import TravelModel, TravelProfile, profile_of
 
 
 @dataclass(frozen=True)
@@ -49,14 +51,30 @@ class _Explainer:
         self.clock = clock
         self.travel = travel
         self.starts: dict[str, int] = {}
+        # Travel seconds between the day's places (homes and clients), one table per profile,
+        # built on first use: a large day asks millions of pairs, one at a time far too slow.
+        places = [c.home for c in scenario.caregivers] + [c.location for c in scenario.clients]
+        self._places = list({p.key: p for p in places}.values())
+        self._place_index = {p.key: i for i, p in enumerate(self._places)}
+        self._tables: dict[TravelProfile, np.ndarray] = {}
+        self._profiles = {c.id: profile_of(c, scenario.settings) for c in scenario.caregivers}
+        self._routes_of: dict[str, list[Route]] = {}
         for route in routes:
+            self._routes_of.setdefault(route.caregiver_id, []).append(route)
             for stop in route.stops:
                 self.starts[stop.visit_id] = self.clock.to_s(stop.start)
 
     # -- helpers -----------------------------------------------------------------------------
     def _travel_s(self, caregiver: Caregiver, a: Location, b: Location) -> int:
-        seconds = self.travel.duration_s(a, b, profile_of(caregiver, self.scenario.settings))
-        return math.ceil(seconds - 1e-6)
+        profile = self._profiles[caregiver.id]
+        i, j = self._place_index.get(a.key), self._place_index.get(b.key)
+        if i is None or j is None:
+            return math.ceil(self.travel.duration_s(a, b, profile) - 1e-6)
+        table = self._tables.get(profile)
+        if table is None:
+            table = self.travel.durations_s(self._places, profile).astype(np.int32)
+            self._tables[profile] = table
+        return int(table[i, j])
 
     def _days(self, visit: Visit) -> list[date]:
         return sorted({self.clock.local_date(w.start) for w in visit.windows})
@@ -219,10 +237,8 @@ class _Explainer:
         day = self.clock.local_date(route.departure)
         others = sum(
             self.clock.to_s(r.return_home) - self.clock.to_s(r.departure)
-            for r in self.routes
-            if r.caregiver_id == caregiver.id
-            and r is not route
-            and self.clock.local_date(r.departure) == day
+            for r in self._routes_of.get(caregiver.id, ())
+            if r is not route and self.clock.local_date(r.departure) == day
         )
         return caregiver.max_work_min_per_day * 60 - others
 
@@ -239,9 +255,8 @@ class _Explainer:
         route = next(
             (
                 r
-                for r in self.routes
-                if r.caregiver_id == caregiver.id
-                and shift_start <= self.clock.to_s(r.departure) <= shift_end
+                for r in self._routes_of.get(caregiver.id, ())
+                if shift_start <= self.clock.to_s(r.departure) <= shift_end
             ),
             None,
         )

@@ -219,7 +219,11 @@ class HorizonModel:
 
 
 def assign_horizon(
-    model_in: HorizonModel, time_limit_s: float, seed: int, deterministic: bool = False
+    model_in: HorizonModel,
+    time_limit_s: float,
+    seed: int,
+    deterministic: bool = False,
+    threads: int = 2,
 ) -> tuple[Option | None, ...]:
     """The chosen option of each task (None: left for the day models to try).
 
@@ -325,7 +329,7 @@ def assign_horizon(
 
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = seed
-    solver.parameters.num_workers = 2
+    solver.parameters.num_workers = threads
     if deterministic:  # the same answer on any machine: a budget in CP-SAT's own time units
         solver.parameters.interleave_search = True
         solver.parameters.max_deterministic_time = time_limit_s
