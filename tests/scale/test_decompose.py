@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from scheduler import SolveParams, check_roster, solve
+from scheduler import Scenario, SolveParams, check_roster, solve
 from scheduler.api import travel_model_for
 from scheduler.scale import decompose
 from scheduler.scale.workers import InlineWorkers, ProcessWorkers
 from scheduler.solution.roster import Roster
 from scheduler.synthetic import generate_day
+from tests.builders import assignment, caregiver, client, place, scenario, visit
 
-# A small synthetic day with double-handed visits and insulin-then-breakfast lags, cut into
-# parts of three caregivers.
+# A small synthetic day with double-handed visits, cut into parts of three caregivers.
 DAY = generate_day(60, 9, seed=4)
 DETERMINISTIC = SolveParams(
     time_limit_s=120, seed=3, solution_limit=40, rounds=2, decompose_above_stops=0, part_routes=3
@@ -114,3 +114,36 @@ def test_a_lost_part_keeps_its_routes_and_the_rest_improves() -> None:
     assert check_roster(DAY, roster) == []
     assert roster.solve_info is not None and built.solve_info is not None
     assert roster.solve_info.cost <= built.solve_info.cost
+
+
+def _two_visits_an_hour_apart(different: bool) -> Scenario:
+    """Two clients, each with two visits an hour apart; each client has one caregiver next door
+    who could do both, and one 2 km away."""
+    dep = {"after": "", "min_lag_min": 60, "different_caregiver": different}
+    clients, visits = [], []
+    for name, east_km in (("W", -5.0), ("E", 5.0)):
+        clients.append(client(name, where=place(east_km, 0)))
+        visits += [
+            visit(f"{name}1", name, window=("09:00", "09:00")),
+            visit(
+                f"{name}2", name, window=("09:00", "12:00"), dependency={**dep, "after": f"{name}1"}
+            ),
+        ]
+    caregivers = [
+        caregiver(f"{name}{where}", home=place(east_km + offset_km, 0))
+        for name, east_km in (("W", -5.0), ("E", 5.0))
+        for where, offset_km in (("_NEAR", 0.1), ("_FAR", 2.0))
+    ]
+    return scenario(caregivers, clients, visits)
+
+
+@pytest.mark.parametrize("different", [False, True])
+def test_different_caregiver_dependencies_hold_in_a_decomposed_day(different: bool) -> None:
+    day = _two_visits_an_hour_apart(different)
+    params = SolveParams(**{**DETERMINISTIC.__dict__, "part_routes": 2, "rounds": 4})
+    roster = decompose.solve_decomposed(day, travel_model_for(day), params, workers=InlineWorkers())
+    assert check_roster(day, roster) == []
+    served = assignment(roster)
+    assert set(served) == {"W1", "W2", "E1", "E2"}
+    for name in ("W", "E"):
+        assert (served[f"{name}1"] != served[f"{name}2"]) is different

@@ -181,3 +181,22 @@ def test_overloaded_route_breaks_capacity(roster: Roster) -> None:
         }
     )
     assert {v.rule for v in check_roster(sc, roster)} == {"capacity"}
+
+
+def test_one_caregiver_on_both_visits_of_a_different_caregiver_dependency_is_caught(
+    roster: Roster,
+) -> None:
+    apart = {"after": "V1", "min_lag_min": 30, "different_caregiver": True}
+    visits = tuple(
+        v.model_copy(update={"dependency": v.dependency.model_copy(update=apart)})
+        if v.id == "V2" and v.dependency is not None
+        else v
+        for v in SC.visits
+    )
+    strict = SC.model_copy(update={"visits": visits})
+    # The solved roster gives both to A (B lives 2 km further): now a broken rule.
+    assert route_of(roster, "V1").caregiver_id == route_of(roster, "V2").caregiver_id == "A"
+    found = [v for v in check_roster(strict, roster) if "different caregivers" in v.message]
+    assert [v.rule for v in found] == ["dependency"]
+    apart_roster = solve_checked(strict)
+    assert route_of(apart_roster, "V1").caregiver_id != route_of(apart_roster, "V2").caregiver_id

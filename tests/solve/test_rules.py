@@ -286,6 +286,32 @@ def test_dependency_max_lag_does_not_bind_when_wide() -> None:
     assert set(assignment(roster)) == {"INS", "MEAL"}
 
 
+def _second_opinion(different: bool):  # type: ignore[no-untyped-def]
+    """Two visits an hour apart at one client; NEAR could do both, FAR lives 2 km away."""
+    dep = {"after": "FIRST", "min_lag_min": 60, "different_caregiver": different}
+    return scenario(
+        pair(),
+        [client("P")],
+        [
+            visit("FIRST", "P", window=("09:00", "09:00")),
+            visit("SECOND", "P", window=("09:00", "12:00"), dependency=dep),
+        ],
+    )
+
+
+def test_one_caregiver_serves_both_visits_of_a_dependency_when_allowed() -> None:
+    assert assignment(solve_checked(_second_opinion(False))) == {
+        "FIRST": ["NEAR"],
+        "SECOND": ["NEAR"],
+    }
+
+
+def test_different_caregiver_dependency_takes_two_caregivers() -> None:
+    served = assignment(solve_checked(_second_opinion(True)))
+    assert set(served) == {"FIRST", "SECOND"}
+    assert served["FIRST"] != served["SECOND"]
+
+
 # --- soft preferences ---------------------------------------------------------------------------
 
 

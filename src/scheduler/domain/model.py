@@ -247,12 +247,16 @@ class Dependency(_Frozen):
     """This visit starts between ``min_lag_min`` and ``max_lag_min`` after visit ``after`` starts.
 
     The lag is start-to-start (as in Mankowska et al. 2014). It binds when both visits are
-    assigned; either may be left unassigned on its own, with its own reason.
+    assigned; either may be left unassigned on its own, with its own reason. With
+    ``different_caregiver`` nobody who serves visit ``after`` serves this one (Mankowska's
+    double services: two staff members, even when the lag would let one do both; an agency's
+    second opinion, a supervisory visit by someone else).
     """
 
     after: Id
     min_lag_min: int = Field(default=0, ge=0)
     max_lag_min: int | None = Field(default=None, ge=0)
+    different_caregiver: bool = False
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

@@ -166,8 +166,11 @@ def hhcrsp_scenario(instance: HhcrspInstance) -> Scenario:
             if position == 1 and i in instance.double:
                 lag_min = _whole(instance.min_lag[i], f"mind of node {i}")
                 lag_max = _whole(instance.max_lag[i], f"maxd of node {i}")
-                dependency = Dependency(
-                    after=visit_id(i, services[0]), min_lag_min=lag_min, max_lag_min=lag_max
+                dependency = Dependency(  # two staff members (the paper's model)
+                    after=visit_id(i, services[0]),
+                    min_lag_min=lag_min,
+                    max_lag_min=lag_max,
+                    different_caregiver=True,
                 )
             visits.append(
                 Visit(
@@ -226,9 +229,10 @@ def score_hhcrsp(
     """Recompute the objective from the instance alone. ``routes[k]`` lists caregiver k's
     (node, service, start minute) in order. Checks: every required service once, by a qualified
     caregiver, after travelling (distance matrix ``d``) and the previous service, not before
-    ``e``; double services simultaneous or within their lags."""
+    ``e``; double services by two caregivers, simultaneous or within their lags."""
     problems: list[str] = []
     start_of: dict[tuple[int, int], float] = {}
+    server_of: dict[tuple[int, int], int] = {}
     travel = 0.0
     depot = 0
     for k, route in enumerate(routes):
@@ -239,6 +243,7 @@ def score_hhcrsp(
             if (node, service) in start_of:
                 problems.append(f"node {node} s{service + 1} served twice")
             start_of[(node, service)] = start
+            server_of[(node, service)] = k
             arrive = free + instance.distance[here][node]
             if start < arrive - tolerance or start < instance.earliest[node] - tolerance:
                 problems.append(f"node {node} s{service + 1} starts too early ({start:.2f})")
@@ -254,6 +259,8 @@ def score_hhcrsp(
         services = instance.services_of(i)
         if len(services) != 2 or not all((i, s) in start_of for s in services):
             continue
+        if server_of[(i, services[0])] == server_of[(i, services[1])]:
+            problems.append(f"node {i}: both services by caregiver {server_of[(i, services[0])]}")
         lag = start_of[(i, services[1])] - start_of[(i, services[0])]
         if not instance.min_lag[i] - tolerance <= lag <= instance.max_lag[i] + tolerance:
             problems.append(f"node {i}: lag {lag:.2f} outside [{instance.min_lag[i]}, "

@@ -1,7 +1,7 @@
 """The horizon's first stage: the day of each flexible visit and who serves each client on each
 day, chosen for the whole horizon at once, before any route is built (issue 4, item 7).
 
-Routing one model over a week does not work at this size (docs/benchmarks.md), and days solved
+Routing one model over a week does not work at this size (docs/experiments.md), and days solved
 one after another are greedy: Monday takes the best caregivers and the free time without
 knowing what Thursday needs. This stage sees the whole horizon in a CP-SAT assignment model
 (``solve.schedule.assign_horizon``): tasks (one per caregiver a visit needs) × days × eligible
@@ -41,7 +41,7 @@ from scheduler.travel.base import TravelModel, TravelProfile, profile_of
 CANDIDATES_PER_TASK = 12  # the nearest eligible caregivers (by home), plus familiar ones ...
 CLIENTS_PER_CAREGIVER = 4  # ... plus anyone for whom the client is among their nearest
 # Travel estimate per visit: the mean time to the nearest quarter of the other clients (routes
-# do not chain nearest neighbours: windows make them zigzag; measured in docs/benchmarks.md).
+# do not chain nearest neighbours: windows make them zigzag; measured in docs/experiments.md).
 NEIGHBOUR_SHARE = 0.5
 HOME_TRIPS = 5  # home allowance: mean time from home to this many nearest clients, twice
 PROXIMITY_SHARE = 0.5  # of the travel cost from the caregiver's home, per task

@@ -1,7 +1,7 @@
 """Solving a horizon day by day: one routing model per day, days in order, state carried over.
 
 One routing model over a whole week (774 stops, 86 shifts on the sample week) does not even find
-its first solution in a minute (docs/benchmarks.md), so the week is cut into days:
+its first solution in a minute (docs/experiments.md), so the week is cut into days:
 
 - each day's model holds that day's shifts, the fixed visits of the day, and the *flexible*
   visits (movable N-times-a-week sessions, compliance visits with a window over several days)
@@ -20,7 +20,7 @@ its first solution in a minute (docs/benchmarks.md), so the week is cut into day
 With a first stage (plans/assign.py), a flexible visit it placed is offered on the day it chose,
 with its own priority, and only on the days after that if it is not served there; each client
 prefers their team: everyone the first stage chose for them over the horizon (preferring only
-that day's choice was measured worse for continuity, docs/benchmarks.md); a client it gave
+that day's choice was measured worse for continuity, docs/experiments.md); a client it gave
 nobody prefers their most frequent caregivers, as above.
 
 The time limit (what the first stage left of it) is shared equally among the days; a solution

@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 # TARGET_PASSES passes, within [MIN_PART_S, MAX_PART_S]; PART_OVERHEAD_S is what a part costs
 # beyond its search (shipping, compiling, timing), and FINISH_SHARE of the limit is kept for
 # the day's explanations, key figures and validation. Many short passes beat a few long ones
-# (docs/benchmarks.md, "Agency scale": on the 500-visit day at 60 s, 2, 4, 8 and 16 passes
+# (docs/experiments.md, "Agency scale": on the 500-visit day at 60 s, 2, 4, 8 and 16 passes
 # served 371, 391, 399 and 407 visits): each pass offers the visits left out to other parts.
 TARGET_PASSES = 16
 MIN_PART_S = 1.0

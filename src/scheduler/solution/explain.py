@@ -59,10 +59,18 @@ class _Explainer:
         self._tables: dict[TravelProfile, np.ndarray] = {}
         self._profiles = {c.id: profile_of(c, scenario.settings) for c in scenario.caregivers}
         self._routes_of: dict[str, list[Route]] = {}
+        self._servers: dict[str, set[str]] = {}
         for route in routes:
             self._routes_of.setdefault(route.caregiver_id, []).append(route)
             for stop in route.stops:
+                self._servers.setdefault(stop.visit_id, set()).add(route.caregiver_id)
                 self.starts[stop.visit_id] = self.clock.to_s(stop.start)
+        # Visits that must not share a caregiver (a dependency's different_caregiver), both ways.
+        self._apart: dict[str, set[str]] = {}
+        for v in scenario.visits:
+            if v.dependency is not None and v.dependency.different_caregiver:
+                self._apart.setdefault(v.id, set()).add(v.dependency.after)
+                self._apart.setdefault(v.dependency.after, set()).add(v.id)
 
     # -- helpers -----------------------------------------------------------------------------
     def _travel_s(self, caregiver: Caregiver, a: Location, b: Location) -> int:
@@ -176,7 +184,10 @@ class _Explainer:
             )
 
         gaps: dict[str, list[tuple[int, int]]] = {}
+        taken = {c for other in self._apart.get(visit.id, ()) for c in self._servers.get(other, ())}
         for caregiver in eligible:
+            if caregiver.id in taken:  # serves a visit this one must not share a caregiver with
+                continue
             for shift in self._shifts_on(caregiver, days):
                 found = self._free_gaps(caregiver, shift, client, visit, ranges)
                 if found:

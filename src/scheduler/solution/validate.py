@@ -401,6 +401,23 @@ def check_dependencies(x: _Input) -> Iterator[Violation]:
             )
 
 
+def check_different_caregivers(x: _Input) -> Iterator[Violation]:
+    servers: dict[str, set[str]] = {}
+    for route, stop in x.stops():
+        servers.setdefault(stop.visit_id, set()).add(route.caregiver_id)
+    for visit in x.scenario.visits:
+        dep = visit.dependency
+        if dep is None or not dep.different_caregiver:
+            continue
+        shared = servers.get(visit.id, set()) & servers.get(dep.after, set())
+        for caregiver_id in sorted(shared):
+            yield Violation(
+                "dependency",
+                f"{caregiver_id} serves both {dep.after} and {visit.id}, "
+                "which need different caregivers",
+            )
+
+
 RULES: tuple[Callable[[_Input], Iterator[Violation]], ...] = (
     check_known_ids,
     check_coverage,
@@ -418,6 +435,7 @@ RULES: tuple[Callable[[_Input], Iterator[Violation]], ...] = (
     check_capacity,
     check_synchronised,
     check_dependencies,
+    check_different_caregivers,
 )
 
 

@@ -78,6 +78,8 @@ class Problem:
     preference_cost: np.ndarray  # [vehicle, node]
     # visits left out before solving: visit index -> short code of why
     excluded_visits: dict[int, str] = field(default_factory=dict)
+    # node pairs no one caregiver may both serve (a dependency's ``different_caregiver``)
+    apart_pairs: tuple[tuple[int, int], ...] = ()
 
     @property
     def num_nodes(self) -> int:
@@ -257,6 +259,7 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
     pref_columns: list[np.ndarray] = []
     sync_groups: list[tuple[int, ...]] = []
     first_node: dict[str, int] = {}
+    nodes_of: dict[str, tuple[int, ...]] = {}
     excluded: dict[int, str] = {}
 
     for vi, visit in enumerate(scenario.visits):
@@ -307,10 +310,12 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
             node_load.append(visit.load)
             pref_columns.append(preference)
         first_node[visit.id] = nodes[0]
+        nodes_of[visit.id] = tuple(nodes)
         if len(nodes) > 1:
             sync_groups.append(tuple(nodes))
 
     dependencies = []
+    apart_pairs: list[tuple[int, int]] = []
     for visit in scenario.visits:
         dep = visit.dependency
         if dep is None or visit.id not in first_node or dep.after not in first_node:
@@ -323,6 +328,8 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
                 max_lag_s=None if dep.max_lag_min is None else dep.max_lag_min * 60,
             )
         )
+        if dep.different_caregiver:
+            apart_pairs += [(a, b) for a in nodes_of[dep.after] for b in nodes_of[visit.id]]
 
     all_times = [*vehicle_end, *(hi + late_start_max_s for ws in node_windows for _, hi in ws)]
     horizon_s = int(max(all_times, default=0)) + 24 * 3600
@@ -344,6 +351,7 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         node_load=np.array(node_load, dtype=np.int64),
         sync_groups=tuple(sync_groups),
         dependencies=tuple(dependencies),
+        apart_pairs=tuple(apart_pairs),
         caregiver_ids=tuple(c.id for c in scenario.caregivers),
         vehicle_caregiver=np.array(vehicle_caregiver, dtype=np.int64),
         vehicle_location=v_loc,

@@ -10,7 +10,7 @@ RUIN_AND_RECREATE = "RUIN_AND_RECREATE"
 
 # Days of more stops (visit copies) than this are solved by decomposition (scheduler.scale):
 # synthetic days gain from about 300 visits on, but Mankowska G (400 stops from one depot)
-# lost services decomposed; docs/benchmarks.md, "Agency scale".
+# lost services decomposed; docs/experiments.md, "Agency scale".
 DECOMPOSE_ABOVE_STOPS = 400
 
 

@@ -10,7 +10,7 @@ the partners of its tied visits (on other routes) move with it; a first pass hol
 routes' starts instead (a much smaller model). Shifts with a break rule keep their starts. A
 route whose optimum is not cheaper keeps its order.
 
-Measured on Mankowska (docs/benchmarks.md): on D4 the latest start is on one caregiver's route
+Measured on Mankowska (docs/experiments.md): on D4 the latest start is on one caregiver's route
 behind visits tied to other routes, which routing moves one at a time cannot reorder; on C5 the
 one caregiver with a skill twelve visits need was late behind tied visits whose partners could
 only move if their own routes were re-timed too (8.99 % -> 0.56 %).

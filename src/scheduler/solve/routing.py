@@ -244,7 +244,7 @@ class SearchPlan:
 
 def plan_search(problem: Problem, params: SolveParams) -> SearchPlan:
     """The search a day gets, by its shape; every choice with the measurement behind it in
-    the docstring of the function named (docs/benchmarks.md has the runs):
+    the docstring of the function named (docs/experiments.md has the runs):
 
     - **decomposition** into parts (``scheduler.scale``): more than
       ``decompose_above_stops`` stops; decided before this, by ``scale.decompose.applies``;
@@ -377,7 +377,7 @@ def _pinned_model(
     Each dependent visit served in ``routes`` and the visit it depends on get ranges around
     their starts that keep the lag whatever starts they take within them (:func:`lag_pins`).
     OR-Tools' move filters see the ranges, where the lag constraints are invisible to them and
-    make most moves fail in constraint propagation (docs/benchmarks.md, "Mankowska"), so the
+    make most moves fail in constraint propagation (docs/experiments.md, "Mankowska"), so the
     model searches at the speed of an untied day, and every roster it finds keeps the lags.
     A lag with a visit left out of ``routes`` stays a constraint, as in the day's model, so
     the search may still serve that visit (on Mankowska G7 the construction left tied
@@ -403,7 +403,7 @@ def _pinned_plan(ctx: rules.RoutingContext, solution: pywrapcp.Assignment) -> Pi
     """How the pinned search runs (:func:`_recreate_pinned`), by whether the first local
     optimum is nearly punctual (lateness below ``_PUNCTUAL_LATENESS_SHARE`` of its cost).
 
-    Measured on Mankowska at 60 s (docs/benchmarks.md):
+    Measured on Mankowska at 60 s (docs/experiments.md):
     - on the nearly punctual days (E2: 0.2 % of the cost), twice the pinned steps narrowed the
       spread (E2 over seeds 1-6: 5.1-7.0 % against 1.6-11.6 %), and without the insertion LNS
       operators a pinned step is about a quarter faster (they cost 0.16 s of a 0.2 s step
@@ -459,7 +459,7 @@ def _reorder_costliest(
     put back where the lags allow; None unless that order beats the current one by
     ``_REORDER_MIN_GAIN`` (orders found not to are added to ``settled`` and not tried again).
 
-    Measured on Mankowska D1 at 60 s (docs/benchmarks.md): the one caregiver with skill s1
+    Measured on Mankowska D1 at 60 s (docs/experiments.md): the one caregiver with skill s1
     serves 14 visits, and the order of that route decides the day. Ruin steps move its tied
     visits one string at a time, each held to its partners' starts, and most seeds stayed
     behind an order that a single-machine search improves by a quarter. Only for late days
@@ -654,7 +654,7 @@ def _recreate_pinned(
     ``routes``, in a pinned model built around it (the lags of the visits it leaves out are
     constraints there, so the re-ordered route's tied visits are free to move).
 
-    Measured on Mankowska at 60 s (docs/benchmarks.md): a step of the full model alone takes
+    Measured on Mankowska at 60 s (docs/experiments.md): a step of the full model alone takes
     about 10 s on D1 (a few hundred moves, each checked against the lags in constraint
     propagation), a pinned step 0.25 s and the re-timing 2-3 s. Searching the pinned model
     alone held late starts where they were (D1 28 %).
@@ -685,7 +685,7 @@ def _recreate_pinned(
 def first_solution_strategy(problem: Problem, params: SolveParams) -> str:
     """The construction the search starts from: the caller's, else by the problem's shape.
 
-    Measured (docs/benchmarks.md, "Mankowska"): with visits tied across routes by a lag
+    Measured (docs/experiments.md, "Mankowska"): with visits tied across routes by a lag
     (dependent visits), parallel cheapest insertion leaves tied visits out that the search then
     spends its time putting back. Local cheapest cost insertion, which weighs every insertion by
     the whole objective, placed every visit of the Mankowska D, E and F instances measured and
@@ -709,10 +709,10 @@ def _pins_lags(problem: Problem, time_limit_s: float) -> bool:
     (:func:`_recreate_pinned`) after a greedy descent, instead of guided local search from the
     start.
 
-    Measured on Mankowska at 60 s (docs/benchmarks.md): on D and E (98 and 130 stops, started
+    Measured on Mankowska at 60 s (docs/experiments.md): on D and E (98 and 130 stops, started
     by local cheapest cost insertion) pins cut the gap sharply. On C (65 stops) the other
     search (guided local search, then ruin and recreate on the full model) lands C1 in one of
-    two basins (0.03 % or 17-30 %); this one holds C1 at 4.4-5.3 % (session 12), and the
+    two basins (0.03 % or 17-30 %); this one holds C1 at 4.4-5.3 % (revision 12), and the
     re-sequencing after it (solve/resequence.py) takes C5 from 8.99 % to 0.56 %. Hence the
     same days as the cost-insertion start (:func:`first_solution_strategy`).
     Above ``_COST_INSERTION_MAX_NODES`` stops only with time for that start: on Mankowska G
@@ -733,7 +733,7 @@ def _starts_guided(problem: Problem) -> bool:
     """Whether guided local search runs first (``_GUIDED_SHARE`` of the time), then ruin and
     recreate.
 
-    Measured (docs/benchmarks.md): on plain time windows, ruin and recreate from the first
+    Measured (docs/experiments.md): on plain time windows, ruin and recreate from the first
     local optimum is best; with soft windows or tied visits (double-handed, dependent), half the
     time in guided local search first and the rest in ruin and recreate beats either alone.
     """
@@ -746,7 +746,7 @@ def _iterates_first(routes: tuple[tuple[int, ...], ...]) -> bool:
     """Whether OR-Tools' iterated local search runs before the ruin-and-recreate loop (on
     plain windows; ``_starts_guided`` covers the rest).
 
-    Measured on Solomon at 30 s (docs/benchmarks.md): on short routes (R1, RC1: 8 stops a
+    Measured on Solomon at 30 s (docs/experiments.md): on short routes (R1, RC1: 8 stops a
     route) half the time in it first cut the mean gap of eight R1/RC1 instances from 2.64 % to
     1.58 %; on long routes (R2: 14 and more) it made R201 and R205 worse (1.9 % against 0.7 %).
     The first local optimum's mean route length tells them apart.

@@ -225,6 +225,25 @@ def add_dependencies(ctx: RoutingContext) -> None:
             solver.Add(lag - slack <= arc.max_lag_s)
 
 
+def add_different_caregivers(ctx: RoutingContext) -> None:
+    """Hard: the two visits of a ``different_caregiver`` dependency have two caregivers.
+
+    A caregiver may work several shifts (vehicles) a day, so per caregiver allowed for both,
+    at most one of the two visits is on any of their shifts. Its own pairs, not the
+    dependencies': the pinned search drops the lags it holds by pins, never this rule.
+    """
+    routing, solver, p = ctx.routing, ctx.routing.solver(), ctx.problem
+    for a, b in p.apart_pairs:
+        both = set(p.node_allowed_vehicles[a]) & set(p.node_allowed_vehicles[b])
+        by_caregiver: dict[int, list[int]] = {}
+        for v in sorted(both):
+            by_caregiver.setdefault(int(p.vehicle_caregiver[v]), []).append(v)
+        ia, ib = ctx.index(a), ctx.index(b)
+        for vehicles in by_caregiver.values():
+            on = [solver.IsMemberVar(routing.VehicleVar(i), vehicles) for i in (ia, ib)]
+            solver.Add(on[0] + on[1] <= 1)
+
+
 # --- soft goals ----------------------------------------------------------------------------------
 
 
@@ -244,6 +263,7 @@ HARD_RULES = (
     add_eligibility,
     add_double_handed_sync,
     add_dependencies,
+    add_different_caregivers,
 )
 SOFT_RULES = (
     add_travel_and_preference_costs,

@@ -11,7 +11,7 @@ weights), and a local search moves runs of one to three stops (or-opt) from rand
 The caller puts the route back with its partners taken out of their routes, and lets the
 routing search re-insert them where the lags allow (``routing._reorder_costliest``).
 
-Measured on Mankowska D1 (docs/benchmarks.md): the one caregiver with skill s1 serves 14
+Measured on Mankowska D1 (docs/experiments.md): the one caregiver with skill s1 serves 14
 visits; from the order of a roster the search could not leave (861 minutes late in all, the
 latest 271) this finds one with 547 and 197 in 0.3 s. In a roster at 2.78 % (seed 3), that
 route was within 2.3 % of the order found here.
