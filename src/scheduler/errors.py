@@ -79,3 +79,9 @@ class AddressError(InputFileError):
 
 class TravelWarning(UserWarning):
     """Valid but doubtful travel input: a door far from any road, a cut-off road piece."""
+
+
+class EventsError(InputFileError):
+    """A repair's events could not be used (unreadable, invalid, or naming what is not there)."""
+
+    what = "the events"

@@ -181,3 +181,38 @@ def test_solve_takes_workers_and_reports_an_unreachable_cluster_as_bad_input(
     assert result.exit_code == 0, result.output
     bad = runner.invoke(app, [*base, "--out", str(tmp_path / "b"), "--workers", "0"])
     assert bad.exit_code == 2
+
+
+def test_repair_writes_the_roster_changes_and_whom_to_tell(tmp_path: Path) -> None:
+    base = tmp_path / "base"
+    solved = runner.invoke(
+        app, ["solve", str(DATA / "tiny_csv"), "--out", str(base), "-t", "2", "-q"]
+    )
+    assert solved.exit_code == 0, solved.output
+    events = tmp_path / "events.csv"
+    events.write_text("kind,visit_id\nvisit_cancelled,V3\n", encoding="utf-8")
+    out = tmp_path / "repaired"
+    args = ["repair", str(DATA / "tiny_csv"), str(base), str(events), "--at"]
+    result = runner.invoke(app, [*args, "2026-11-24T07:00", "--out", str(out), "-t", "2"])
+    assert result.exit_code == 0, result.output
+    assert "published visits changed" in result.stdout
+    changes = (out / "changes.csv").read_text(encoding="utf-8").splitlines()
+    assert changes[1].startswith("V3,P2,cancelled,")
+    # valid for the day as it now is, which the repair writes beside it
+    checked = runner.invoke(app, ["check", str(out / "scenario.json"), str(out / "roster.json")])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_repair_with_bad_events_exits_2_naming_the_row(tmp_path: Path) -> None:
+    base = tmp_path / "base"
+    runner.invoke(app, ["solve", str(DATA / "tiny_csv"), "--out", str(base), "-t", "2", "-q"])
+    events = tmp_path / "events.csv"
+    events.write_text("kind,caregiver_id,start\ncaregiver_unavailable,NOBODY,2026-11-24T10:00\n")
+    out = tmp_path / "repaired"
+    args = ["repair", str(DATA / "tiny_csv"), str(base), str(events), "--at", "2026-11-24T07:00"]
+    result = runner.invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 2
+    assert "row 2" in result.output and "caregiver_id" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+    bad_time = runner.invoke(app, [*args[:-1], "half past seven", "--out", str(out)])
+    assert bad_time.exit_code == 2 and not out.exists()

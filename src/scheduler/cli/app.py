@@ -6,6 +6,7 @@ import typer
 
 from scheduler.cli.check import check
 from scheduler.cli.plan import plan
+from scheduler.cli.repair import repair
 from scheduler.cli.solve import solve
 from scheduler.cli.validate import validate
 
@@ -21,6 +22,7 @@ app.command()(solve)
 app.command()(validate)
 app.command()(check)
 app.command()(plan)
+app.command()(repair)
 
 
 def main() -> None:

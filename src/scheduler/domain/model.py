@@ -227,8 +227,17 @@ class Client(_Frozen):
     languages: frozenset[str] = frozenset()
     has_pets: bool = False
     smoker: bool = False
+    # Caregivers who have served this client before: when given, any other caregiver costs
+    # Weights.new_caregiver_for_client (a repair fills it from the roster it repairs).
+    known_caregivers: frozenset[str] = frozenset()
 
-    @field_validator("excluded_caregivers", "preferred_caregivers", "languages", mode="before")
+    @field_validator(
+        "excluded_caregivers",
+        "preferred_caregivers",
+        "known_caregivers",
+        "languages",
+        mode="before",
+    )
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
@@ -265,6 +274,16 @@ class Dependency(_Frozen):
         return self
 
 
+class Published(_Frozen):
+    """Where a published roster has a visit: its caregivers and its start. A solve of a visit
+    that carries one (a repair, ``scheduler.ops.repair``) pays for each change against it:
+    Weights.changed_caregiver per caregiver not among ``caregiver_ids``, Weights.moved_start when
+    the start moves by more than Settings.churn_tolerance_min."""
+
+    caregiver_ids: tuple[Id, ...] = Field(min_length=1, max_length=2)
+    start: datetime
+
+
 class Visit(_Frozen):
     id: Id
     client_id: Id
@@ -276,6 +295,7 @@ class Visit(_Frozen):
     caregivers_required: int = Field(default=1, ge=1, le=2)
     dependency: Dependency | None = None
     pinned_caregiver: Id | None = None
+    published: Published | None = None
     load: int = Field(default=0, ge=0)  # taken from each serving caregiver's shift capacity
 
     @field_validator("required_skills", mode="before")
@@ -324,6 +344,13 @@ class Weights(_Frozen):
     # percentage point between their planned work as a share of contract and a level common to
     # their role.
     workload_deviation_per_pct: int = Field(default=60, ge=0)
+    # Churn against a published roster (visits with ``published``; a repair): per caregiver of
+    # a visit who is not one it had, per start moved beyond the tolerance, and per visit given
+    # to a caregiver the client has never had (Client.known_caregivers). Below one priority-1
+    # visit left out (36,000): a repair covers first and changes little second.
+    changed_caregiver: int = Field(default=5_400, ge=0)
+    moved_start: int = Field(default=1_800, ge=0)
+    new_caregiver_for_client: int = Field(default=1_800, ge=0)
 
 
 class TravelModelName(StrEnum):
@@ -352,6 +379,8 @@ class Settings(_Frozen):
     # Soft windows: a visit may start up to this long after its last window closes, at the
     # lateness weights; 0 keeps every window hard.
     late_start_max_min: int = Field(default=0, ge=0, le=7 * 24 * 60)
+    # A published visit's start may move this much before it counts as moved (Published).
+    churn_tolerance_min: int = Field(default=15, ge=0, le=24 * 60)
     detour_factor: float = Field(default=1.3, ge=1.0, le=3.0)
     drive_speed_kph: float = Field(default=30.0, gt=0, le=150)
     bicycle_speed_kph: float = Field(default=15.0, gt=0, le=60)

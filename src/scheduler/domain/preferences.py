@@ -31,10 +31,18 @@ def gender_mismatch(caregiver: Caregiver, client: Client, weights: Weights) -> i
     return 0
 
 
+def new_caregiver_for_client(caregiver: Caregiver, client: Client, weights: Weights) -> int:
+    """The client's known caregivers are given and this is not one of them."""
+    if client.known_caregivers and caregiver.id not in client.known_caregivers:
+        return weights.new_caregiver_for_client
+    return 0
+
+
 SOFT_TERMS: dict[str, Callable[[Caregiver, Client, Weights], int]] = {
     "non_preferred_caregiver": non_preferred_caregiver,
     "language_mismatch": language_mismatch,
     "gender_mismatch": gender_mismatch,
+    "new_caregiver_for_client": new_caregiver_for_client,
 }
 
 

@@ -80,6 +80,12 @@ class Problem:
     excluded_visits: dict[int, str] = field(default_factory=dict)
     # node pairs no one caregiver may both serve (a dependency's ``different_caregiver``)
     apart_pairs: tuple[tuple[int, int], ...] = ()
+    # churn against a published roster: each node's published start (-1: none), the cost of a
+    # start moved by more than the tolerance (timing; routing sees the caregiver changes,
+    # which are in preference_cost)
+    node_published_s: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    moved_start_weight: int = 0
+    churn_tolerance_s: int = 0
 
     @property
     def num_nodes(self) -> int:
@@ -257,6 +263,7 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
     )
     node_load: list[int] = []
     pref_columns: list[np.ndarray] = []
+    node_published: list[int] = []
     sync_groups: list[tuple[int, ...]] = []
     first_node: dict[str, int] = {}
     nodes_of: dict[str, tuple[int, ...]] = {}
@@ -298,6 +305,12 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
             continue
 
         preference = _preference_cost(scenario, client, weights, vehicle_caregiver)
+        published_s = -1
+        if visit.published is not None:
+            preference = preference + _changed_caregiver_cost(
+                scenario, visit.published.caregiver_ids, weights, vehicle_caregiver
+            )
+            published_s = clock.to_s(visit.published.start)
         nodes = []
         for _copy in range(visit.caregivers_required):
             nodes.append(len(node_visit))
@@ -309,6 +322,7 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
             node_allowed.append(allowed)
             node_load.append(visit.load)
             pref_columns.append(preference)
+            node_published.append(published_s)
         first_node[visit.id] = nodes[0]
         nodes_of[visit.id] = tuple(nodes)
         if len(nodes) > 1:
@@ -352,6 +366,9 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         sync_groups=tuple(sync_groups),
         dependencies=tuple(dependencies),
         apart_pairs=tuple(apart_pairs),
+        node_published_s=np.array(node_published, dtype=np.int64),
+        moved_start_weight=weights.moved_start,
+        churn_tolerance_s=scenario.settings.churn_tolerance_min * 60,
         caregiver_ids=tuple(c.id for c in scenario.caregivers),
         vehicle_caregiver=np.array(vehicle_caregiver, dtype=np.int64),
         vehicle_location=v_loc,
@@ -380,6 +397,15 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         preference_cost=preference_cost.astype(np.int64),
         excluded_visits=excluded,
     )
+
+
+def _changed_caregiver_cost(
+    scenario: Scenario, published: tuple[str, ...], weights: Weights, vehicle_caregiver: list[int]
+) -> np.ndarray:
+    """Weights.changed_caregiver for each vehicle whose caregiver the visit did not have."""
+    had = np.array([c.id in published for c in scenario.caregivers], dtype=bool)
+    cost = np.where(had, 0, weights.changed_caregiver).astype(np.int64)
+    return cost[np.array(vehicle_caregiver, dtype=np.int64)]
 
 
 def _preference_cost(

@@ -41,12 +41,17 @@ def route_scenario(
     params: SolveParams,
     on_progress: Callable[[Progress], None] | None = None,
     initial: Sequence[Route] | None = None,
+    refit: bool = False,
 ) -> RoutedDay:
     """Compile, route, time (and re-sequence where the day weighs its latest start); given
-    ``initial`` (routes of this scenario's caregivers), the search starts from them."""
+    ``initial`` (routes of this scenario's caregivers), the search starts from them; with
+    ``refit`` they are a roster of the day before it changed (a repair): the search starts
+    from what still fits of them (``fitting_routes``)."""
     problem = compile_problem(scenario, travel)
     log.info("compiled %d visit nodes, %d shifts", problem.num_nodes, problem.num_vehicles)
     start = None if initial is None else initial_node_routes(problem, initial)
+    if start is not None and refit:
+        start = fitting_routes(problem, start)
     result = solve_routes(problem, params, on_progress, start)
     timing = schedule_routes(problem, result.routes, seed=params.seed)
     node_routes = result.routes
@@ -68,8 +73,11 @@ def solve_scenario(
     travel: TravelModel,
     params: SolveParams,
     on_progress: Callable[[Progress], None] | None = None,
+    initial: Sequence[Route] | None = None,
+    refit: bool = False,
 ) -> Roster:
-    day = route_scenario(scenario, travel, params, on_progress)
+    """A validated roster; the search starts from ``initial`` routes (``route_scenario``)."""
+    day = route_scenario(scenario, travel, params, on_progress, initial, refit)
     info = SolveInfo(
         cost=day.result.cost,
         status=day.result.status,
@@ -111,6 +119,53 @@ def initial_node_routes(
                 return None
             node_routes[vehicle].append(free.pop(0))
     return tuple(tuple(r) for r in node_routes)
+
+
+def fitting_routes(
+    problem: Problem, routes: tuple[tuple[int, ...], ...]
+) -> tuple[tuple[int, ...], ...]:
+    """The routes less the stops that no longer fit them (a roster of the day before it
+    changed). First each route alone, without double-handed copies: in order, a stop is kept
+    when its vehicle may serve it and the route so far still has start times. Then each
+    double-handed visit whose copies all were there goes back in where it was, when the day so
+    far still has start times with it. A start the routing model rejects is thrown away whole,
+    so it must be feasible."""
+    tied = {n for group in problem.sync_groups for n in group}
+    empty: list[tuple[int, ...]] = [() for _ in routes]
+    kept_routes: list[tuple[int, ...]] = []
+    for v, nodes in enumerate(routes):
+        kept: list[int] = []
+        for node in nodes:
+            if node in tied or v not in problem.node_allowed_vehicles[node]:
+                continue
+            trial = list(empty)
+            trial[v] = (*kept, node)
+            if _has_times(problem, tuple(trial)):
+                kept.append(node)
+        kept_routes.append(tuple(kept))
+    vehicle_of = {n: v for v, nodes in enumerate(routes) for n in nodes}
+    for group in problem.sync_groups:
+        if not all(n in vehicle_of for n in group):
+            continue
+        trial = list(kept_routes)
+        for node in group:
+            v = vehicle_of[node]
+            if v not in problem.node_allowed_vehicles[node]:
+                break
+            placed = set(trial[v]) | {node}
+            trial[v] = tuple(n for n in routes[v] if n in placed)
+        else:
+            if _has_times(problem, tuple(trial)):
+                kept_routes = trial
+    return tuple(kept_routes)
+
+
+def _has_times(problem: Problem, routes: tuple[tuple[int, ...], ...]) -> bool:
+    try:
+        schedule_routes(problem, routes)
+    except SolverError:
+        return False
+    return True
 
 
 def finish_roster(

@@ -107,6 +107,23 @@ def add_lateness_costs(ctx: RoutingContext) -> None:
             ctx.time.SetCumulVarSoftUpperBound(ctx.index(node), windows[-1][1], p.lateness_weight)
 
 
+def add_moved_start_costs(ctx: RoutingContext) -> None:
+    """Soft: a published visit (a repair) costs per second it starts outside its published
+    start plus or minus the tolerance, at ``moved_start_weight`` per tolerance's worth of
+    seconds, so that the search keeps starts near where they were; the timing stage then
+    counts each move beyond the tolerance exactly. Not on days with soft windows, whose
+    lateness holds each start's one soft upper bound."""
+    p = ctx.problem
+    if not p.moved_start_weight or not len(p.node_published_s) or p.late_start_max_s:
+        return
+    per_s = max(1, p.moved_start_weight // max(p.churn_tolerance_s, 60))
+    for node, at in enumerate(p.node_published_s):
+        if at >= 0 and node not in p.later_copies:
+            index = ctx.index(node)
+            ctx.time.SetCumulVarSoftUpperBound(index, int(at) + p.churn_tolerance_s, per_s)
+            ctx.time.SetCumulVarSoftLowerBound(index, max(0, int(at) - p.churn_tolerance_s), per_s)
+
+
 def add_shift_windows(ctx: RoutingContext) -> None:
     """Hard: a caregiver leaves home and is back home within the shift."""
     p = ctx.problem
@@ -268,6 +285,7 @@ HARD_RULES = (
 SOFT_RULES = (
     add_travel_and_preference_costs,
     add_lateness_costs,
+    add_moved_start_costs,
     add_overtime_costs,
     add_unassigned_penalties,
 )

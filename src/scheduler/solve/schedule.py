@@ -7,8 +7,9 @@ order fixed, every rule is a difference constraint (travel, windows, synchronise
 working time; breaks add one boolean per gap), so the model is small and solves to optimality
 in well under a second for a day.
 Objective: with soft windows, least lateness cost first (seconds late, and the latest start, at
-their weights); then least total working time (leave home as late and return as early as the
-rules allow), with the lateness cost held at its optimum.
+their weights), together with the published starts kept (a repair: each visit moved beyond the
+tolerance costs Weights.moved_start); then least total working time (leave home as late and
+return as early as the rules allow), with that first cost held at its optimum.
 """
 
 from __future__ import annotations
@@ -90,6 +91,9 @@ def schedule_routes(problem: Problem, routes: tuple[tuple[int, ...], ...], seed:
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = 60.0
     lateness = _lateness_cost(model, problem, start)
+    moved = _moved_start_cost(model, problem, start)
+    if moved is not None:
+        lateness = moved if lateness is None else lateness + moved
     if lateness is not None:
         model.minimize(lateness)
         _solve(solver, model)
@@ -176,6 +180,29 @@ def _lateness_cost(
     for seconds in late:
         model.add(latest >= seconds)
     return problem.lateness_weight * sum(late) + problem.max_lateness_weight * latest
+
+
+def _moved_start_cost(
+    model: cp_model.CpModel, problem: Problem, start: dict[int, cp_model.IntVar]
+) -> cp_model.LinearExpr | None:
+    """Weights.moved_start for each published visit (first copy) whose start moves more than
+    the tolerance from its published start: one boolean per such visit, exact."""
+    published = problem.node_published_s
+    if not problem.moved_start_weight or not len(published):
+        return None
+    copies = problem.later_copies
+    moved = []
+    for node, var in start.items():
+        at = int(published[node])
+        if at < 0 or node in copies:
+            continue
+        kept = model.new_bool_var(f"kept[{node}]")
+        model.add(var >= at - problem.churn_tolerance_s).only_enforce_if(kept)
+        model.add(var <= at + problem.churn_tolerance_s).only_enforce_if(kept)
+        moved.append(kept.Not())
+    if not moved:
+        return None
+    return problem.moved_start_weight * sum(moved)
 
 
 # --- The horizon's first stage: days and caregivers, before any route is built -----------------

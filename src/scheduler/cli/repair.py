@@ -1,0 +1,68 @@
+"""`scheduler repair`: a published roster kept right after the day's events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scheduler.cli.common import (
+    EXIT_BAD_INPUT,
+    ClusterOption,
+    MapOption,
+    OutOption,
+    QuietOption,
+    SeedOption,
+    SolutionLimitOption,
+    TimeLimitOption,
+    TravelOption,
+    WorkersOption,
+    exit_on_bad_input,
+    read_roster_or_exit,
+    read_scenario_or_exit,
+    solve_params,
+)
+from scheduler.io.event_files import read_events
+from scheduler.io.repair_files import write_repair
+from scheduler.ops.repair import repair as repair_roster
+
+
+def repair(
+    scenario: Annotated[Path, typer.Argument(help="Scenario: a .json file or a folder of CSVs.")],
+    roster: Annotated[
+        Path, typer.Argument(help="The published roster (roster.json or its folder).")
+    ],
+    events: Annotated[Path, typer.Argument(help="What happened: a .json or .csv file of events.")],
+    at: Annotated[
+        str,
+        typer.Option("--at", help="Now, local time (2026-11-24T07:30): what has started stays."),
+    ],
+    out: OutOption = Path("out"),
+    time_limit: TimeLimitOption = 3.0,
+    seed: SeedOption = 0,
+    solution_limit: SolutionLimitOption = None,
+    quiet: QuietOption = False,
+    travel: TravelOption = None,
+    map_file: MapOption = None,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
+) -> None:
+    """Repair ROSTER of SCENARIO after EVENTS as of --at, changing as little as it must; write
+    the new roster with changes.csv and notifications.csv into --out."""
+    try:
+        now = datetime.fromisoformat(at)
+    except ValueError:
+        typer.echo(f"--at: {at!r} is not a date and time (2026-11-24T07:30)", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    data = read_scenario_or_exit(scenario, map_file=map_file, travel=travel)
+    published = read_roster_or_exit(roster)
+    params = solve_params(time_limit, seed, solution_limit, workers, cluster)
+    with exit_on_bad_input():
+        happened = read_events(events)
+        result = repair_roster(data, published, happened, now, params)
+    written = write_repair(result, out)
+    if not quiet:
+        typer.echo((Path(out) / "summary.txt").read_text(encoding="utf-8"), nl=False)
+        typer.echo("Wrote " + ", ".join(str(p) for p in written))

@@ -1,0 +1,1 @@
+"""Operations on a published roster: same-day repair."""
