@@ -150,6 +150,9 @@ def test_plan_writes_the_week_and_its_reports(tmp_path: Path) -> None:
     assert "First stage (days and caregivers over the horizon)" in result.stdout
     for name in ("roster.json", "demand.csv", "flags.csv", "continuity.csv", "summary.txt"):
         assert (out / name).exists(), name
+    assert "cost 0," not in result.stdout and "Mon 2026-11-30 leaves" in result.stdout
+    checked = runner.invoke(app, ["check", str(out / "scenario.json"), str(out / "roster.json")])
+    assert checked.exit_code == 0, checked.output
     greedy = runner.invoke(
         app, [*args, "--out", str(tmp_path / "greedy"), "-t", "5", "--no-first-stage"]
     )
@@ -216,3 +219,15 @@ def test_repair_with_bad_events_exits_2_naming_the_row(tmp_path: Path) -> None:
     assert "Traceback" not in result.output and not out.exists()
     bad_time = runner.invoke(app, [*args[:-1], "half past seven", "--out", str(out)])
     assert bad_time.exit_code == 2 and not out.exists()
+
+
+def test_validate_reads_a_plan_file_as_a_plan(tmp_path: Path) -> None:
+    ok = runner.invoke(app, ["validate", str(DATA / "tiny_plan" / "plan.json")])
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout.startswith("OK (plan):")
+    source = DATA / "tiny_plan"
+    (tmp_path / "agency.json").write_text((source / "agency.json").read_text(encoding="utf-8"))
+    text = (source / "plan.json").read_text(encoding="utf-8")
+    (tmp_path / "plan.json").write_text(text.replace('"duration_min": 45', '"duration_min": -5'))
+    bad = runner.invoke(app, ["validate", str(tmp_path / "plan.json")])
+    assert bad.exit_code == 2 and "duration_min" in bad.output and "Traceback" not in bad.output

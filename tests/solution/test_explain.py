@@ -17,6 +17,20 @@ def test_nobody_qualified_works_that_day() -> None:
     assert "wound_care" in text and "2026-11-24" in text
 
 
+def test_the_only_qualified_caregiver_let_the_credential_lapse() -> None:
+    nurse = caregiver(
+        "RN1",
+        role="rn",
+        skills=(),
+        credentials=[{"name": "wound_care", "valid_until": "2026-11-20"}],
+    )
+    sc = scenario([caregiver("A"), nurse], [client("P")], [visit("V", "P", skills=("wound_care",))])
+    roster = solve_checked(sc)
+    assert reason(roster, "V") == "credential_lapsed"
+    text = next(u.reason for u in roster.unassigned)
+    assert "RN1: wound_care valid until 2026-11-20" in text
+
+
 def test_all_qualified_are_excluded() -> None:
     sc = scenario([caregiver("A")], [client("P", excluded_caregivers=["A"])], [visit("V", "P")])
     assert reason(solve_checked(sc), "V") == "excluded"

@@ -80,7 +80,7 @@ def _csv(rows: list[dict[str, object]], columns: list[str]) -> str:
 
 def week_files(result: WeekResult) -> dict[str, str]:
     """demand.csv (every generated visit, where it came from, who serves it), flags.csv,
-    continuity.csv: name -> text."""
+    continuity.csv, scenario.json (the horizon's visits and shifts): name -> text."""
     served: dict[str, list[str]] = {}
     starts: dict[str, str] = {}
     for route in result.roster.routes:
@@ -133,6 +133,9 @@ def week_files(result: WeekResult) -> dict[str, str]:
                 "from_history",
             ],
         ),
+        # the horizon's scenario, which the roster is valid for (scheduler check DIR/scenario.json)
+        "scenario.json": result.week.scenario.model_dump_json(indent=2, exclude_defaults=True)
+        + "\n",
     }
 
 

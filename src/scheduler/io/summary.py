@@ -52,9 +52,11 @@ def format_summary(scenario: Scenario, roster: Roster) -> str:
             f"travel {use.travel_min:>4.0f} min{share}"
         )
     lines += ["", "Routes:"]
+    dated = len({route.departure.date() for route in roster.routes}) > 1  # a horizon's days
     for route in roster.routes:
+        day = f"{route.departure:%a %Y-%m-%d} " if dated else ""
         lines.append(
-            f"  {route.caregiver_id}: leaves {route.departure:%H:%M}, "
+            f"  {route.caregiver_id}: {day}leaves {route.departure:%H:%M}, "
             f"back {route.return_home:%H:%M}"
         )
         for stop in route.stops:

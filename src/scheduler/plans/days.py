@@ -87,6 +87,7 @@ def solve_by_day(
     served_start: dict[str, datetime] = {}
     routes: list[Route] = []
     starts: set[str] = set()  # the constructions the days' searches started from
+    cost = 0
     # Visits per (client, caregiver): before the horizon (history) and on the days solved so far.
     seen: dict[str, Counter[str]] = {c: Counter({i: 1 for i in ids}) for c, ids in familiar.items()}
     per_day_s = (days_time_s or params.time_limit_s) / len(days)
@@ -114,6 +115,7 @@ def solve_by_day(
         )
         if roster.solve_info is not None:
             wall_s += roster.solve_info.wall_s
+            cost += roster.solve_info.cost
             starts.add(roster.solve_info.first_solution)
         for route in roster.routes:
             routes.append(route)
@@ -121,7 +123,7 @@ def solve_by_day(
                 local = stop.start.astimezone(zone).replace(tzinfo=None)
                 served_start.setdefault(stop.visit_id, local)
                 seen.setdefault(stop.client_id, Counter())[route.caregiver_id] += 1
-    return _join(week, tuple(routes), ",".join(sorted(starts)), params, wall_s, travel)
+    return _join(week, tuple(routes), ",".join(sorted(starts)), params, wall_s, cost, travel)
 
 
 def _visits_of_day(
@@ -225,10 +227,11 @@ def _join(
     first_solutions: str,
     params: SolveParams,
     wall_s: float,
+    cost: int,
     travel: TravelModel,
 ) -> Roster:
     info = SolveInfo(
-        cost=0,
+        cost=cost,  # the days' own costs, summed
         status="DAY_BY_DAY",
         first_solution=first_solutions,  # the days' constructions, comma-separated
         time_limit_s=params.time_limit_s,

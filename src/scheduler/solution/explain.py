@@ -131,7 +131,14 @@ class _Explainer:
         if not working:
             return "no_qualified_caregiver_working", f"no caregiver with {need} works on {day_text}"
 
-        eligible = [c for c in working if is_eligible(c, client, visit)]
+        current = [c for c in working if self._qualified_days(c, visit, days)]
+        if not current:
+            lapsed = "; ".join(f"{c.id}: {self._lapsed_text(c, visit)}" for c in working)
+            return "credential_lapsed", (
+                f"every caregiver with {need} working on {day_text} has let a credential for it "
+                f"lapse by then ({lapsed})"
+            )
+        eligible = [c for c in current if is_eligible(c, client, visit)]
         if visit.pinned_caregiver is not None and not eligible:
             pinned = visit.pinned_caregiver
             return "pinned_caregiver_unavailable", (
@@ -165,7 +172,7 @@ class _Explainer:
         reachable: dict[str, list[tuple[int, int]]] = {}
         earliest_arrival: int | None = None
         for caregiver in eligible:
-            for shift in self._shifts_on(caregiver, days):
+            for shift in self._shifts_on(caregiver, self._qualified_days(caregiver, visit, days)):
                 intervals, arrival = self._reachable_starts(caregiver, shift, client, visit, ranges)
                 if intervals:
                     reachable.setdefault(caregiver.id, []).extend(intervals)
@@ -188,7 +195,7 @@ class _Explainer:
         for caregiver in eligible:
             if caregiver.id in taken:  # serves a visit this one must not share a caregiver with
                 continue
-            for shift in self._shifts_on(caregiver, days):
+            for shift in self._shifts_on(caregiver, self._qualified_days(caregiver, visit, days)):
                 found = self._free_gaps(caregiver, shift, client, visit, ranges)
                 if found:
                     gaps.setdefault(caregiver.id, []).extend(found)
@@ -203,6 +210,18 @@ class _Explainer:
             f"fits a free gap of {who} at {self._hhmm(common[0])}, but the optimiser left it out "
             "within its time limit; a longer time limit may place it"
         )
+
+    def _qualified_days(self, caregiver: Caregiver, visit: Visit, days: list[date]) -> list[date]:
+        """The visit's days on which the caregiver holds every credential it needs."""
+        return [d for d in days if is_qualified(caregiver, visit, d)]
+
+    def _lapsed_text(self, caregiver: Caregiver, visit: Visit) -> str:
+        lapsed = [
+            f"{c.name} valid until {c.valid_until.isoformat()}"
+            for c in caregiver.credentials
+            if c.name in visit.required_skills and c.valid_until is not None
+        ]
+        return ", ".join(lapsed) or "no longer held"
 
     def _need_text(self, visit: Visit) -> str:
         parts = []
