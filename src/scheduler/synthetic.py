@@ -21,6 +21,7 @@ from scheduler.domain.model import (
     Caregiver,
     Client,
     Dependency,
+    Gender,
     Location,
     Role,
     Scenario,
@@ -150,7 +151,7 @@ def generate_day(
                 shifts=(Shift(start=at(start), end=at(end)),),
                 max_work_min_per_day=max_work,
                 languages=frozenset(languages),
-                gender="female" if rng.random() < 0.8 else "male",
+                gender=Gender.FEMALE if rng.random() < 0.8 else Gender.MALE,
                 avoids_pets=bool(rng.random() < 0.05),
             )
         )
@@ -179,7 +180,7 @@ def generate_day(
                 location=place(),
                 preferred_caregivers=preferred,
                 excluded_caregivers=excluded,
-                preferred_gender="female" if rng.random() < 0.15 else None,
+                preferred_gender=Gender.FEMALE if rng.random() < 0.15 else None,
                 languages=frozenset({"tr"}) if rng.random() < 0.05 else frozenset(),
                 has_pets=bool(rng.random() < 0.2),
                 smoker=bool(rng.random() < 0.1),

@@ -6,7 +6,7 @@ Time semantics (see docs/concepts.md): every datetime is local wall-clock time i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
@@ -420,7 +420,7 @@ class Scenario(_Frozen):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
-    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Self:
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy; the look-up tables below are rebuilt for it, never carried over stale."""
         copied = super().model_copy(update=update, deep=deep)
         for name in ("caregivers_by_id", "clients_by_id", "visits_by_id"):

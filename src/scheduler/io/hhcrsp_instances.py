@@ -79,7 +79,7 @@ def read_hhcrsp(path: str | Path) -> HhcrspInstance:
     """Parse an instance file (``.txt`` or ``.txt.gz``); a malformed file is a ScenarioError."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
+    with opener(path, "rt", encoding="utf-8") as handle:
         tokens = handle.read().split()
     sections: dict[str, list[str]] = {}
     current = None

@@ -12,6 +12,7 @@ and the field; all of them are reported at once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,7 @@ def load_plan(
 # --- writing ------------------------------------------------------------------------------------
 
 
-def _csv(rows: list[dict[str, object]], columns: list[str]) -> str:
+def _csv(rows: Sequence[Mapping[str, object]], columns: list[str]) -> str:
     return pd.DataFrame(rows, columns=columns).to_csv(index=False)
 
 

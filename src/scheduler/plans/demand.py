@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
 from dateutil import rrule
 
@@ -29,6 +30,7 @@ from scheduler.plans.model import (
     Recurrence,
     RecurrenceKind,
     ServiceOrder,
+    Weekday,
 )
 from scheduler.plans.policy import (
     AIDE_LEVEL,
@@ -104,7 +106,7 @@ def occurrence_dates(
     kind = recurrence.kind
     if kind is RecurrenceKind.TIMES_PER_WEEK:
         raise ValueError("times_per_week orders have no fixed dates")
-    freq, options = {
+    rules: dict[RecurrenceKind, tuple[int, dict[str, Any]]] = {
         RecurrenceKind.DAILY: (rrule.DAILY, {}),
         RecurrenceKind.EVERY_N_DAYS: (rrule.DAILY, {"interval": recurrence.interval}),
         RecurrenceKind.WEEKDAYS: (rrule.WEEKLY, {"byweekday": _WEEKDAYS[:5]}),
@@ -119,7 +121,8 @@ def occurrence_dates(
             rrule.MONTHLY,
             {"interval": recurrence.interval, "bymonthday": recurrence.day_of_month},
         ),
-    }[kind]
+    }
+    freq, options = rules[kind]
     until = _midnight(valid_until) if valid_until is not None else None
     rule = rrule.rrule(freq, dtstart=_midnight(valid_from), until=until, wkst=rrule.MO, **options)
     last = horizon.end - timedelta(days=1)
@@ -151,10 +154,10 @@ def expand_demand(
                 builder.fixed(entry, order)
         builder.link_same_day(plan)
     for entry in caseload:
-        plan = next((p for p in plans if p.client_id == entry.client_id), None)
+        found = next((p for p in plans if p.client_id == entry.client_id), None)
         past = [p for p in history if p.client_id == entry.client_id]
         for rule in policy.rules:
-            if _applies(rule, plan, policy, entry, horizon):
+            if _applies(rule, found, policy, entry, horizon):
                 builder.compliance(entry, rule, past)
     builder.check_authorisations(entries)
     return Demand(
@@ -190,7 +193,7 @@ class _Builder:
     def movable(self, entry: CaseloadEntry, order: ServiceOrder, past: list[PastVisit]) -> None:
         recurrence = order.recurrence
         assert recurrence.times is not None
-        allowed = recurrence.days or frozenset(range(7))
+        allowed = recurrence.days or frozenset(Weekday)
         for week, days in _weeks(self.horizon).items():
             usable = [
                 d

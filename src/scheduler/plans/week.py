@@ -189,7 +189,11 @@ def plan_problems(plan: PlanInput) -> list[Problem]:
         for i, e in enumerate(plan.caseload)
         if e.client_id not in clients
     ]
-    for name, rows in (("availability", plan.availability), ("time_off", plan.time_off)):
+    named: tuple[tuple[str, Sequence[Availability | TimeOff]], ...] = (
+        ("availability", plan.availability),
+        ("time_off", plan.time_off),
+    )
+    for name, rows in named:
         problems += [
             Problem(name, "caregiver is not in the agency", i, "caregiver_id", r.caregiver_id)
             for i, r in enumerate(rows)

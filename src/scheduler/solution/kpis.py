@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
 from scheduler.domain.model import Scenario
 from scheduler.solution.roster import CaregiverUse, Kpis, Roster, minutes
@@ -49,9 +50,9 @@ def compute_kpis(scenario: Scenario, roster: Roster) -> Kpis:
 
     late = [m for m in _lateness_min(scenario, roster) if m > 0]
     shares_by_role: dict[str, list[float]] = defaultdict(list)
-    for caregiver, use in zip(scenario.caregivers, caregivers, strict=True):
-        if use.contract_share is not None:
-            shares_by_role[caregiver.role.value].append(use.contract_share)
+    for caregiver, used in zip(scenario.caregivers, caregivers, strict=True):
+        if used.contract_share is not None:
+            shares_by_role[caregiver.role.value].append(used.contract_share)
     spreads = [max(shares) - min(shares) for shares in shares_by_role.values()]
     return Kpis(
         visits_total=len(scenario.visits),
@@ -90,7 +91,7 @@ def _overtime_min(scenario: Scenario, roster: Roster) -> dict[tuple[str, int, in
 def _lateness_min(scenario: Scenario, roster: Roster) -> list[float]:
     """Minutes each served visit started after its last window closed (its first start)."""
     visits = scenario.visits_by_id
-    first_start = {}
+    first_start: dict[str, datetime] = {}
     for route in roster.routes:
         for stop in route.stops:
             known = first_start.get(stop.visit_id)

@@ -270,8 +270,8 @@ def check_weekly_working_time(x: _Input) -> Iterator[Violation]:
     caregivers = x.scenario.caregivers_by_id
     worked: dict[tuple[str, tuple[int, int]], float] = defaultdict(float)
     for route in x.roster.routes:
-        week = date.fromisoformat(x.local_day(route.departure)).isocalendar()[:2]
-        worked[(route.caregiver_id, (week[0], week[1]))] += x.epoch(route.return_home) - x.epoch(
+        iso = date.fromisoformat(x.local_day(route.departure)).isocalendar()[:2]
+        worked[(route.caregiver_id, (iso[0], iso[1]))] += x.epoch(route.return_home) - x.epoch(
             route.departure
         )
     for (caregiver_id, (year, week)), seconds in worked.items():

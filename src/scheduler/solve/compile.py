@@ -172,13 +172,11 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
         {profile_of(c, scenario.settings) for c in scenario.caregivers}
     )
     profile_index = {p: i for i, p in enumerate(profiles)}
-    vehicle_caregiver, vehicle_location, vehicle_start, vehicle_end, vehicle_profile = (
-        [],
-        [],
-        [],
-        [],
-        [],
-    )
+    vehicle_caregiver: list[int] = []
+    vehicle_location: list[int] = []
+    vehicle_start: list[int] = []
+    vehicle_end: list[int] = []
+    vehicle_profile: list[int] = []
     shifts_by_day: dict[tuple[int, object], list[int]] = defaultdict(list)
     shifts_by_week: dict[tuple[int, object], list[int]] = defaultdict(list)
     vehicle_day: list[date] = []
@@ -199,7 +197,7 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
             vehicle_profile.append(profile_index[profile_of(caregiver, scenario.settings)])
             shifts_by_day[(ci, clock.local_date(shift.start))].append(v)
     work_limits = []
-    vehicle_max_work = [None] * len(vehicle_caregiver)
+    vehicle_max_work: list[int | None] = [None] * len(vehicle_caregiver)
     for (ci, _day), vehicles in sorted(shifts_by_day.items(), key=lambda kv: kv[1][0]):
         max_min = scenario.caregivers[ci].max_work_min_per_day
         if max_min is not None:
@@ -253,14 +251,12 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
     )
     max_work = np.array([no_limit if m is None else m for m in vehicle_max_work], dtype=np.int64)
 
-    node_visit, node_location, node_service, node_windows, node_penalty, node_allowed = (
-        [],
-        [],
-        [],
-        [],
-        [],
-        [],
-    )
+    node_visit: list[int] = []
+    node_location: list[int] = []
+    node_service: list[int] = []
+    node_windows: list[tuple[tuple[int, int], ...]] = []
+    node_penalty: list[int] = []
+    node_allowed: list[tuple[int, ...]] = []
     node_load: list[int] = []
     pref_columns: list[np.ndarray] = []
     node_published: list[int] = []
@@ -283,7 +279,7 @@ def compile_problem(scenario: Scenario, travel: TravelModel) -> Problem:
             continue
         eligible = eligible_caregivers[np.array(vehicle_caregiver)]
         if visit.required_skills:  # credentials lapse: check them on each shift's day
-            for v in np.flatnonzero(eligible):
+            for v in map(int, np.flatnonzero(eligible)):
                 if dated_credentials[v]:
                     caregiver = scenario.caregivers[vehicle_caregiver[v]]
                     eligible[v] = not missing_skills(caregiver, visit, vehicle_day[v])

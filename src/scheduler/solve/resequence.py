@@ -147,7 +147,7 @@ def _reorder(
     departure: dict[int, cp_model.IntVar] = {}
     arrival_home: dict[int, cp_model.IntVar] = {}
     arcs: list[tuple[int, int, cp_model.IntVar]] = []
-    travel_terms: list[cp_model.LinearExprT] = []
+    travel_terms: list[cp_model.LinearExpr] = []
     for u, route in enumerate(day.routes):
         if u not in retimed:
             continue
@@ -223,7 +223,7 @@ def _add_circuit(
     departure: cp_model.IntVar,
     arrival_home: cp_model.IntVar,
     start: dict[int, cp_model.IntVar],
-) -> tuple[list[tuple[int, int, cp_model.IntVar]], list[cp_model.LinearExprT]]:
+) -> tuple[list[tuple[int, int, cp_model.IntVar]], list[cp_model.LinearExpr]]:
     """Shift ``v``'s stops in any order (circuit node 0: its home); the arcs and travel terms."""
     travel = problem.travel_s[int(problem.vehicle_profile[v])]
     locs = [int(problem.vehicle_location[v]), *(int(problem.node_location[n]) for n in route)]
@@ -267,7 +267,7 @@ def _add_sequence(
 def _add_working_time(
     model: cp_model.CpModel,
     problem: Problem,
-    spans: dict[int, cp_model.LinearExprT],
+    spans: dict[int, cp_model.LinearExpr],
     held: Held,
 ) -> None:
     """Hard: each re-timed shift's share of its limits, and every limit shifts share (held
@@ -288,7 +288,7 @@ def _add_ties(
     """Hard: double-handed copies start together and lags hold, between re-timed visits and
     against held ones (a tie with a visit not served binds nothing)."""
 
-    def at(node: int) -> cp_model.LinearExprT | None:
+    def at(node: int) -> cp_model.LinearExpr | int | None:
         return start[node] if node in start else held.start_s.get(node)
 
     for group in problem.sync_groups:
@@ -312,7 +312,7 @@ def _span_bound(problem: Problem, u: int) -> int:
 
 
 def _cost_as_is(
-    problem: Problem, v: int, day: _Day, spans: dict[int, cp_model.LinearExprT], held: Held
+    problem: Problem, v: int, day: _Day, spans: dict[int, cp_model.LinearExpr], held: Held
 ) -> int:
     """The objective of ``_reorder``'s model at the current orders and starts."""
     travel = problem.travel_s[int(problem.vehicle_profile[v])]

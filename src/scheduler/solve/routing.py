@@ -11,7 +11,7 @@ import contextlib
 import dataclasses
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -309,7 +309,7 @@ def solve_routes(
     # If the preferred construction finds nothing (it can fail on tightly tied visits), fall back
     # to the empty roster, which is always feasible because every visit may be left out.
     construction = plan.construction
-    strategies = (construction, "ALL_UNPERFORMED")
+    strategies: tuple[str, ...] = (construction, "ALL_UNPERFORMED")
     if initial_routes is not None:
         strategies = (GIVEN_ROUTES, *strategies)
     for strategy in strategies:
@@ -365,7 +365,7 @@ def _descend_from(
 
 def _pinned_model(
     problem: Problem,
-    routes: tuple[tuple[int, ...], ...],
+    routes: Sequence[Sequence[int]],
     starts: dict[int, int],
     budget: _Budget,
     insertion_lns: bool = True,

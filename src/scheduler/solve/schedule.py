@@ -48,7 +48,7 @@ def schedule_routes(problem: Problem, routes: tuple[tuple[int, ...], ...], seed:
         arrival_home[v] = model.new_int_var(lo, hi, f"return[{v}]")
         # Gaps of the route: after leaving home, after each stop; a gap holds the travel to the
         # next stop (or home) and, where the caregiver takes one, a break.
-        gap_end: list[cp_model.LinearExprT] = [departure[v]]
+        gap_end: list[cp_model.LinearExpr] = [departure[v]]
         gap_travel: list[int] = []
         gap_next: list[cp_model.IntVar] = []
         previous_loc = home
@@ -121,7 +121,7 @@ def _breaks(
     v: int,
     departure: cp_model.IntVar,
     arrival_home: cp_model.IntVar,
-    gap_end: list[cp_model.LinearExprT],
+    gap_end: list[cp_model.LinearExpr],
     gap_next: list[cp_model.IntVar],
     stretch_s: int,
     pause_s: int,
@@ -135,7 +135,7 @@ def _breaks(
     if stretch_s <= 0:
         return [None] * len(gap_end)
     out: list[tuple[cp_model.IntVar, cp_model.IntVar] | None] = []
-    since: cp_model.LinearExprT = departure  # when the current stretch of work began
+    since: cp_model.LinearExpr = departure  # when the current stretch of work began
     for k, (end, nxt) in enumerate(zip(gap_end, gap_next, strict=True)):
         taken = model.new_bool_var(f"break[{v},{k}]")
         at = model.new_int_var(0, 10**9, f"break_at[{v},{k}]")
@@ -202,7 +202,7 @@ def _moved_start_cost(
         moved.append(kept.Not())
     if not moved:
         return None
-    return problem.moved_start_weight * sum(moved)
+    return problem.moved_start_weight * cp_model.LinearExpr.sum(moved)
 
 
 # --- The horizon's first stage: days and caregivers, before any route is built -----------------
@@ -310,7 +310,7 @@ def assign_horizon(
     work_in_week: dict[tuple[int, int], list[int]] = {}
     for i, o in enumerate(m.options):
         work_in_week.setdefault((o.caregiver, m.week_of_day[o.day]), []).append(i)
-    costs: list[cp_model.LinearExprT] = []
+    costs: list[cp_model.LinearExpr] = []
     for key, items in work_in_week.items():
         work = sum(m.options[i].work_min * x[i] for i in items)
         if key in m.week_max_min:
@@ -346,7 +346,7 @@ def assign_horizon(
             costs.append(m.face_cost.get(key, 0) * faces[key])
         model.add_implication(x[i], faces[key])
 
-    served = {t: sum(x[i] for i in items) for t, items in by_task.items()}
+    served = {t: cp_model.LinearExpr.sum([x[i] for i in items]) for t, items in by_task.items()}
     costs += [m.task_unserved_cost[t] * (1 - served[t]) for t in served]
     costs += [o.cost * x[i] for i, o in enumerate(m.options) if o.cost]
     model.minimize(sum(costs))
