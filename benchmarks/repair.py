@@ -30,11 +30,11 @@ from scheduler import SolveParams, check_roster, solve  # noqa: E402
 from scheduler.api import travel_model_for  # noqa: E402
 from scheduler.domain.events import (  # noqa: E402
     CaregiverUnavailable,
+    LocatedEvent,
     VisitAdded,
     VisitCancelled,
 )
 from scheduler.domain.model import Scenario, TimeWindow  # noqa: E402
-from scheduler.io.event_files import LocatedEvent  # noqa: E402
 from scheduler.io.scenario_files import load_scenario  # noqa: E402
 from scheduler.ops.repair import changes, repair  # noqa: E402
 from scheduler.solution.roster import Roster  # noqa: E402

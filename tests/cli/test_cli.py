@@ -231,3 +231,19 @@ def test_validate_reads_a_plan_file_as_a_plan(tmp_path: Path) -> None:
     (tmp_path / "plan.json").write_text(text.replace('"duration_min": 45', '"duration_min": -5'))
     bad = runner.invoke(app, ["validate", str(tmp_path / "plan.json")])
     assert bad.exit_code == 2 and "duration_min" in bad.output and "Traceback" not in bad.output
+
+
+def test_retime_reports_what_a_hand_edited_order_breaks(tmp_path: Path) -> None:
+    edited = tmp_path / "edited.csv"
+    edited.write_text("caregiver_id,visit_id\nA,V3\nA,V1\n", encoding="utf-8")
+    out = tmp_path / "retimed"
+    result = runner.invoke(app, ["retime", str(DATA / "tiny_csv"), str(edited), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "Rules broken by this order" in result.stdout and "V1" in result.stdout
+    assert (out / "roster.json").exists() and (out / "violations.txt").read_text()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("caregiver_id,visit_id\nNOBODY,V1\n", encoding="utf-8")
+    refused = runner.invoke(
+        app, ["retime", str(DATA / "tiny_csv"), str(bad), "--out", str(out / "x")]
+    )
+    assert refused.exit_code == 2 and "NOBODY" in refused.output and not (out / "x").exists()

@@ -13,12 +13,12 @@ from scheduler.domain.events import (
     CaregiverLate,
     CaregiverUnavailable,
     ClientUnavailable,
+    LocatedEvent,
     VisitAdded,
     VisitCancelled,
     VisitChanged,
 )
 from scheduler.errors import EventsError
-from scheduler.io.event_files import LocatedEvent
 from scheduler.ops.repair import RepairResult, repair
 from scheduler.solution.roster import Roster
 from tests.builders import (

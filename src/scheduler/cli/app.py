@@ -7,6 +7,7 @@ import typer
 from scheduler.cli.check import check
 from scheduler.cli.plan import plan
 from scheduler.cli.repair import repair
+from scheduler.cli.retime import retime
 from scheduler.cli.solve import solve
 from scheduler.cli.validate import validate
 
@@ -23,6 +24,7 @@ app.command()(validate)
 app.command()(check)
 app.command()(plan)
 app.command()(repair)
+app.command()(retime)
 
 
 def main() -> None:

@@ -6,12 +6,14 @@ time zone, as everywhere else. An open ``end`` means "for the rest of the day".
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
 from scheduler.domain.model import Id, Role, TimeWindow, Visit, _Frozen
+from scheduler.errors import Problem
 
 
 class _Period(_Frozen):
@@ -88,3 +90,15 @@ EVENT_KINDS = (
     "visit_added",
     "visit_changed",
 )
+
+
+@dataclass(frozen=True)
+class LocatedEvent:
+    """An event and where it was read: file and row (CSV line, or ``events[i]`` in JSON)."""
+
+    event: Event
+    source: str
+    row: int | str
+
+    def problem(self, message: str, field: str | None = None) -> Problem:
+        return Problem(self.source, message, row=self.row, field=field)

@@ -3,14 +3,13 @@ per event, a ``kind`` column and the fields that kind takes; see docs/repair.md)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
-from scheduler.domain.events import EVENT_KINDS, Event
+from scheduler.domain.events import EVENT_KINDS, Event, LocatedEvent
 from scheduler.errors import EventsError, Problem
 from scheduler.io.scenario_files import _intervals, _message, read_json
 
@@ -32,18 +31,6 @@ _CSV_COLUMNS = {
     "priority",
     "caregivers_required",
 }
-
-
-@dataclass(frozen=True)
-class LocatedEvent:
-    """An event and where it was read: file and row (CSV line, or ``events[i]`` in JSON)."""
-
-    event: Event
-    source: str
-    row: int | str
-
-    def problem(self, message: str, field: str | None = None) -> Problem:
-        return Problem(self.source, message, row=self.row, field=field)
 
 
 def read_events(path: str | Path) -> list[LocatedEvent]:

@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ from scheduler.domain.model import Scenario
 from scheduler.errors import Problem, RosterFileError
 from scheduler.io.scenario_files import read_json
 from scheduler.io.summary import format_summary
+from scheduler.ops.retime import OrderedStop
 from scheduler.solution.roster import Roster
 
 ROSTER_JSON = "roster.json"
@@ -107,3 +109,49 @@ def read_roster(path: str | Path) -> Roster:
                 for e in exc.errors()
             ]
         ) from None
+
+
+def read_orders(path: str | Path) -> dict[str, list[OrderedStop]]:
+    """A hand-edited roster as each caregiver's visits in order: ``roster.json`` (its routes,
+    with their times) or a CSV with ``caregiver_id`` and ``visit_id`` columns, one row per
+    stop in order, and an optional ``start`` (a time to keep, when later than the earliest)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / ROSTER_JSON
+    if path.suffix.lower() != ".csv":
+        roster = read_roster(path)
+        orders: dict[str, list[OrderedStop]] = {}
+        for route in roster.routes:
+            orders.setdefault(route.caregiver_id, []).extend(
+                OrderedStop(s.visit_id, s.start) for s in route.stops
+            )
+        return orders
+    source = str(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except FileNotFoundError:
+        raise RosterFileError([Problem(source, "no such file")]) from None
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise RosterFileError([Problem(source, f"cannot read as CSV: {exc}")]) from None
+    missing = [c for c in ("caregiver_id", "visit_id") if c not in frame.columns]
+    if missing:
+        raise RosterFileError([Problem(source, "column is missing", 1, c) for c in missing])
+    problems = []
+    orders = {}
+    for position, row in enumerate(frame.to_dict(orient="records")):
+        line = position + 2
+        caregiver_id, visit_id = str(row["caregiver_id"]).strip(), str(row["visit_id"]).strip()
+        start = None
+        text = str(row.get("start", "")).strip()
+        if text:
+            try:
+                start = datetime.fromisoformat(text)
+            except ValueError:
+                problems.append(Problem(source, f"not a date and time: {text!r}", line, "start"))
+        for field, value in (("caregiver_id", caregiver_id), ("visit_id", visit_id)):
+            if not value:
+                problems.append(Problem(source, "empty", line, field))
+        orders.setdefault(caregiver_id, []).append(OrderedStop(visit_id, start))
+    if problems:
+        raise RosterFileError(problems)
+    return orders

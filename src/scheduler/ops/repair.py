@@ -39,6 +39,7 @@ from scheduler.domain.events import (
     CaregiverUnavailable,
     ClientUnavailable,
     Event,
+    LocatedEvent,
     VisitAdded,
     VisitCancelled,
     VisitChanged,
@@ -54,7 +55,6 @@ from scheduler.domain.model import (
     Visit,
 )
 from scheduler.errors import EventsError, Problem, RosterFileError
-from scheduler.io.event_files import LocatedEvent
 from scheduler.solution.roster import Roster, Route, Stop
 from scheduler.solve.compile import first_day
 from scheduler.solve.params import SolveParams
