@@ -247,3 +247,38 @@ def test_retime_reports_what_a_hand_edited_order_breaks(tmp_path: Path) -> None:
         app, ["retime", str(DATA / "tiny_csv"), str(bad), "--out", str(out / "x")]
     )
     assert refused.exit_code == 2 and "NOBODY" in refused.output and not (out / "x").exists()
+
+
+def test_whatif_solves_variants_side_by_side_and_compare_lists_the_changes(
+    tmp_path: Path,
+) -> None:
+    fewer = tmp_path / "fewer.json"
+    fewer.write_text(json.dumps({"remove_caregivers": ["B"]}), encoding="utf-8")
+    wider = tmp_path / "wider.json"
+    wider.write_text(json.dumps({"widen_windows_min": 60}), encoding="utf-8")
+    out = tmp_path / "whatif"
+    args = ["whatif", str(DATA / "tiny_csv"), "--variant", f"fewer={fewer}"]
+    args += ["--variant", f"wider={wider}", "--out", str(out), "-t", "2", "--workers", "1"]
+    result = runner.invoke(app, [*args, "--solution-limit", "100"])
+    assert result.exit_code == 0, result.output
+    header = (out / "compare.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == ",base,fewer,wider"
+    assert "| visits assigned |" in (out / "compare.md").read_text(encoding="utf-8")
+    for name in ("base", "fewer", "wider"):
+        assert (out / name / "roster.json").exists()
+    compared = runner.invoke(
+        app, ["compare", str(out / "base"), str(out / "fewer"), "--out", str(tmp_path / "cmp")]
+    )
+    assert compared.exit_code == 0, compared.output
+    assert "visits differ" in compared.stdout and (tmp_path / "cmp" / "changes.csv").exists()
+
+
+def test_whatif_with_a_bad_variant_exits_2_naming_the_file_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"widen_windows_min": -5}), encoding="utf-8")
+    out = tmp_path / "whatif"
+    args = ["whatif", str(DATA / "tiny_csv"), "--variant", f"bad={bad}", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert str(bad) in result.output and "widen_windows_min" in result.output
+    assert not out.exists()

@@ -10,6 +10,7 @@ from scheduler.cli.repair import repair
 from scheduler.cli.retime import retime
 from scheduler.cli.solve import solve
 from scheduler.cli.validate import validate
+from scheduler.cli.whatif import compare, whatif
 
 # Locals are never shown in a traceback: they may hold client data.
 app = typer.Typer(
@@ -25,6 +26,8 @@ app.command()(check)
 app.command()(plan)
 app.command()(repair)
 app.command()(retime)
+app.command()(whatif)
+app.command()(compare)
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
 """A repair's events from a JSON file (a list, or ``{"events": [...]}``) or a CSV file (one row
-per event, a ``kind`` column and the fields that kind takes; see docs/repair.md)."""
+per event, a ``kind`` column and the fields that kind takes; see docs/operations.md)."""
 
 from __future__ import annotations
 
