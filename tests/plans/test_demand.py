@@ -188,6 +188,36 @@ def test_demand_over_the_authorisation_is_flagged_and_kept() -> None:
     assert within.flags == ()
 
 
+def test_a_week_planned_from_wednesday_counts_the_visits_delivered_on_monday_and_tuesday() -> None:
+    plans = [CarePlan(client_id="c1", orders=(order("pc", {"kind": "daily"}),))]
+    from_wednesday = Horizon(date(2026, 12, 2), 5)  # Wed 2 Dec to Sun 6 Dec: 5 x 45 = 225
+    delivered = [
+        PastVisit(
+            client_id="c1", service="personal_care", start=datetime(2026, 11, d, 8), order_id="pc"
+        )
+        for d in (30,)
+    ] + [
+        PastVisit(
+            client_id="c1", service="personal_care", start=datetime(2026, 12, 1, 8), duration_min=60
+        )
+    ]
+    last_week = [
+        PastVisit(
+            client_id="c1",
+            service="personal_care",
+            start=datetime(2026, 11, 27, 8),
+            duration_min=60,
+        )
+    ]
+    limit = [entry(authorised_min_per_week=300)]
+    alone = expand_demand(plans, limit, no_rules(), from_wednesday, last_week)
+    assert alone.flags == ()  # 225 planned; last week's visit is another week's
+    demand = expand_demand(plans, limit, no_rules(), from_wednesday, delivered + last_week)
+    (flag,) = demand.flags
+    assert flag.kind is FlagKind.OVER_AUTHORISATION
+    assert "330 min planned (105 of them delivered before the horizon), 300 min" in flag.message
+
+
 def test_unknown_service_client_and_dependency_are_reported_together() -> None:
     plans = [
         CarePlan(client_id="ghost", orders=(order("a", {"kind": "daily"}, service="juggling"),)),
@@ -314,3 +344,17 @@ def test_the_default_policy_cites_its_sources_and_a_bad_policy_names_the_field(t
     with pytest.raises(ScenarioError) as err:
         load_policy(bad)
     assert "policy.toml" in str(err.value) and "services.x.min_role" in str(err.value)
+
+
+def test_a_missed_reassessment_and_the_next_window_in_the_horizon_give_one_visit() -> None:
+    # Start of care 2026-08-07: the period ending 2026-10-06 (window from 10-01) was missed;
+    # the next ends 2026-12-05, its window opens 2026-11-30, in this week.
+    soc = entry(admitted=datetime(2026, 8, 7, 9, 0))
+    done_initial = PastVisit(
+        client_id="c1", service="rn_assessment", start=datetime(2026, 8, 7, 11)
+    )
+    demand = expand_demand([aide_plan()], [soc], load_policy(), WEEK, [done_initial])
+    visits = [v for v in demand.visits if (demand.origins[v.id].rule or "") == "reassessment"]
+    assert [v.id for v in visits] == ["c1-reassessment-20261204"]  # dated by its last day
+    (flag,) = [f for f in demand.flags if "reassessment" in f.message]
+    assert "due by 2026-10-05" in flag.message and "scheduled for both" in flag.message

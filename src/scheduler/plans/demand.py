@@ -159,6 +159,7 @@ def expand_demand(
         for rule in policy.rules:
             if _applies(rule, found, policy, entry, horizon):
                 builder.compliance(entry, rule, past)
+    builder.count_delivered(plans, history)
     builder.check_authorisations(entries)
     return Demand(
         visits=tuple(builder.visits),
@@ -175,6 +176,7 @@ class _Builder:
         self.origins: dict[str, VisitOrigin] = {}
         self.flags: list[DemandFlag] = []
         self.billable_min: dict[tuple[str, tuple[int, int]], int] = defaultdict(int)
+        self.delivered_min: dict[tuple[str, tuple[int, int]], int] = defaultdict(int)
         self._by_order_day: dict[tuple[str, str, date], str] = {}
 
     # --- care-plan orders -------------------------------------------------------------------
@@ -302,13 +304,23 @@ class _Builder:
                 opens = period_end - timedelta(days=rule.window_days)
                 if opens >= horizon.end:
                     break
-                if not any(opens <= p.start.date() < period_end for p in since_admission):
+                next_opens = period_end + timedelta(days=rule.every_days - rule.window_days)
+                done = any(opens <= p.start.date() < period_end for p in since_admission)
+                if not done and period_end <= horizon.start and next_opens < horizon.end:
+                    # Missed, and the next window opens in the horizon: its visit serves both.
+                    self._flag(
+                        entry,
+                        FlagKind.COMPLIANCE_OVERDUE,
+                        f"{rule.name} was due by {_last_day(period_end)}; the next one "
+                        f"(from {next_opens.isoformat()}) is scheduled for both",
+                    )
+                elif not done:
                     self._compliance_visit(
                         entry,
                         rule,
                         _midnight(opens),
                         _midnight(period_end),
-                        f"{rule.name}-{period_end:%Y%m%d}",
+                        f"{rule.name}-{period_end - timedelta(days=1):%Y%m%d}",
                     )
                 period += 1
 
@@ -327,7 +339,7 @@ class _Builder:
             self._flag(
                 entry,
                 FlagKind.COMPLIANCE_OVERDUE,
-                f"{rule.name} was due by {due:%Y-%m-%d %H:%M}; scheduled as soon as possible",
+                f"{rule.name} was due by {_due_text(due)}; scheduled as soon as possible",
             )
             not_before, due = _midnight(horizon.start), _midnight(horizon.end)
         hours = self.policy.compliance_hours
@@ -367,14 +379,39 @@ class _Builder:
         return visit.id
 
     # --- authorisation ------------------------------------------------------------------------
+    def count_delivered(self, plans: Sequence[CarePlan], history: Sequence[PastVisit]) -> None:
+        """The billable minutes already delivered in the horizon's calendar weeks before it
+        starts (a week planned from Wednesday counts its Monday and Tuesday)."""
+        weeks = {d.isocalendar()[:2] for d in self.horizon.dates()}
+        durations = {(p.client_id, o.id): o.duration_min for p in plans for o in p.orders}
+        for past in history:
+            day = past.start.date()
+            week = day.isocalendar()[:2]
+            if week not in weeks or day >= self.horizon.start:
+                continue
+            service = self.policy.services.get(past.service)
+            if service is None or not service.billable:
+                continue
+            minutes = past.duration_min or durations.get((past.client_id, past.order_id or ""))
+            if minutes:
+                people = max(1, len(past.caregiver_ids))
+                self.delivered_min[(past.client_id, week)] += minutes * people
+
     def check_authorisations(self, entries: Mapping[str, CaseloadEntry]) -> None:
-        for (client_id, week), minutes in sorted(self.billable_min.items()):
+        keys = sorted(set(self.billable_min) | set(self.delivered_min))
+        for client_id, week in keys:
+            if client_id not in entries:
+                continue
+            planned = self.billable_min.get((client_id, week), 0)
+            delivered = self.delivered_min.get((client_id, week), 0)
+            minutes = planned + delivered
             limit = entries[client_id].authorised_min_per_week
-            if limit is not None and minutes > limit:
+            if limit is not None and minutes > limit and planned:
+                before = f" ({delivered} of them delivered before the horizon)" if delivered else ""
                 self._flag(
                     entries[client_id],
                     FlagKind.OVER_AUTHORISATION,
-                    f"week {_w(week)}: {minutes} min planned, {limit} min authorised "
+                    f"week {_w(week)}: {minutes} min planned{before}, {limit} min authorised "
                     f"({minutes - limit} min over); visits kept for the coordinator to decide",
                 )
 
@@ -534,6 +571,18 @@ def _clip(windows: Iterable[TimeWindow], not_before: datetime) -> list[TimeWindo
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0, 0))
+
+
+def _last_day(end: date) -> str:
+    """The last allowed day of a period that ends (exclusive) on ``end``."""
+    return (end - timedelta(days=1)).isoformat()
+
+
+def _due_text(due: datetime) -> str:
+    """A deadline as people read it: a midnight is the end of the day before."""
+    if due.time() == time(0):
+        return f"the end of {_last_day(due.date())}"
+    return f"{due:%Y-%m-%d %H:%M}"
 
 
 def _w(week: tuple[int, int]) -> str:

@@ -194,3 +194,6 @@ class PastVisit(_Frozen):
     start: datetime
     caregiver_ids: tuple[Id, ...] = ()
     order_id: Id | None = None
+    # How long it took (None: the order's duration, when ``order_id`` names one); counts
+    # against the authorisation of its calendar week.
+    duration_min: int | None = Field(default=None, gt=0, le=24 * 60)
