@@ -22,9 +22,16 @@ from scheduler.domain.model import (
     Weights,
 )
 from scheduler.errors import ScenarioError, SchedulerError, SolverError
-from scheduler.io.roster_files import read_roster, write_roster
+from scheduler.io.event_files import read_events
+from scheduler.io.plan_files import load_plan, write_week
+from scheduler.io.repair_files import write_repair
+from scheduler.io.roster_files import read_orders, read_roster, write_roster
 from scheduler.io.scenario_files import load_scenario
 from scheduler.io.summary import format_summary
+from scheduler.ops.repair import RepairResult, repair
+from scheduler.ops.retime import RetimeResult, retime
+from scheduler.ops.whatif import Changes, apply_changes, compare_rows, solve_variants
+from scheduler.plans.week import WeekResult, plan_week
 from scheduler.solution.roster import Roster
 from scheduler.solution.validate import Violation
 from scheduler.solve.params import SolveParams
@@ -32,10 +39,13 @@ from scheduler.solve.routing import Progress
 
 __all__ = [
     "Caregiver",
+    "Changes",
     "Client",
     "Dependency",
     "Location",
     "Progress",
+    "RepairResult",
+    "RetimeResult",
     "Role",
     "Roster",
     "Scenario",
@@ -49,13 +59,25 @@ __all__ = [
     "TravelMode",
     "Violation",
     "Visit",
+    "WeekResult",
     "Weights",
+    "apply_changes",
     "check_roster",
+    "compare_rows",
     "format_summary",
+    "load_plan",
     "load_scenario",
+    "plan_week",
+    "read_events",
+    "read_orders",
     "read_roster",
+    "repair",
+    "retime",
     "solve",
+    "solve_variants",
     "travel_model_for",
+    "write_repair",
     "write_roster",
+    "write_week",
 ]
 __version__ = "0.1.0"

@@ -282,3 +282,21 @@ def test_whatif_with_a_bad_variant_exits_2_naming_the_file_and_field(tmp_path: P
     assert result.exit_code == 2
     assert str(bad) in result.output and "widen_windows_min" in result.output
     assert not out.exists()
+
+
+def test_an_unknown_weekday_code_in_a_plan_is_named_not_a_traceback(tmp_path: Path) -> None:
+    source = DATA / "tiny_plan"
+    (tmp_path / "agency.json").write_text((source / "agency.json").read_text(encoding="utf-8"))
+    plan = json.loads((source / "plan.json").read_text(encoding="utf-8"))
+    plan["availability"][0]["days"] = ["MO", "XX"]
+    (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(tmp_path / "plan.json")])
+    assert result.exit_code == 2, result.output
+    assert "unknown weekday 'XX'" in result.output and "availability" in result.output
+
+
+def test_schema_prints_a_json_schema() -> None:
+    result = runner.invoke(app, ["schema", "events"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["title"] == "homecare-scheduler events"
+    assert runner.invoke(app, ["schema", "nonsense"]).exit_code == 2

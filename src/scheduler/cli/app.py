@@ -8,6 +8,7 @@ from scheduler.cli.check import check
 from scheduler.cli.plan import plan
 from scheduler.cli.repair import repair
 from scheduler.cli.retime import retime
+from scheduler.cli.schema import schema
 from scheduler.cli.solve import solve
 from scheduler.cli.validate import validate
 from scheduler.cli.whatif import compare, whatif
@@ -28,6 +29,7 @@ app.command()(repair)
 app.command()(retime)
 app.command()(whatif)
 app.command()(compare)
+app.command()(schema)
 
 
 def main() -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import IntEnum, StrEnum
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
 from scheduler.domain.model import Id, Role, _Frozen
 
@@ -35,8 +35,35 @@ def parse_weekdays(value: object) -> object:
     if isinstance(value, str):
         value = [p for p in value.replace(",", ";").split(";") if p.strip()]
     if isinstance(value, (list, tuple, set, frozenset)):
-        return frozenset(Weekday[v.strip().upper()[:2]] if isinstance(v, str) else v for v in value)
+        return frozenset(_weekday(v) if isinstance(v, str) else v for v in value)
     return value
+
+
+def _weekday(text: str) -> Weekday:
+    code = text.strip().upper()[:2]
+    if code not in Weekday.__members__:
+        raise ValueError(f"unknown weekday {text!r}: use MO, TU, WE, TH, FR, SA, SU")
+    return Weekday[code]
+
+
+_DAY_CODE = {"type": "string", "pattern": "^[MmTtWwFfSs][OoUuEeHhRrAa]"}
+# What a file may hold for a set of weekdays (parse_weekdays reads each of them).
+WeekdaySet = Annotated[
+    frozenset[Weekday],
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "description": "codes joined by ';' or ',': MO;TU;WE"},
+                {
+                    "type": "array",
+                    "items": {
+                        "anyOf": [_DAY_CODE, {"type": "integer", "minimum": 0, "maximum": 6}]
+                    },
+                },
+            ]
+        }
+    ),
+]
 
 
 class RecurrenceKind(StrEnum):
@@ -55,7 +82,7 @@ class Recurrence(_Frozen):
 
     kind: RecurrenceKind
     interval: int = Field(default=1, ge=1, le=52)
-    days: frozenset[Weekday] = frozenset()
+    days: WeekdaySet = frozenset()
     day_of_month: int | None = Field(default=None, ge=1, le=31)
     times: int | None = Field(default=None, ge=1, le=7)
     min_gap_h: int = Field(default=0, ge=0, le=7 * 24)

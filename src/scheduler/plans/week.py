@@ -33,7 +33,13 @@ from scheduler.plans.assign import HorizonPlan, plan_horizon
 from scheduler.plans.compliance_check import compliance_findings
 from scheduler.plans.days import solve_by_day
 from scheduler.plans.demand import Demand, Horizon, expand_demand, plan_reference_problems
-from scheduler.plans.model import CarePlan, CaseloadEntry, PastVisit, Weekday, parse_weekdays
+from scheduler.plans.model import (
+    CarePlan,
+    CaseloadEntry,
+    PastVisit,
+    WeekdaySet,
+    parse_weekdays,
+)
 from scheduler.plans.policy import Policy
 from scheduler.plans.regions import needs_regions, plan_horizon_by_region
 from scheduler.scale.workers import Workers, workers_for
@@ -50,7 +56,7 @@ class Availability(_Frozen):
     """A caregiver is available ``start``-``end`` on each of ``days`` (every week)."""
 
     caregiver_id: Id
-    days: frozenset[Weekday]
+    days: WeekdaySet
     start: time
     end: time
 
