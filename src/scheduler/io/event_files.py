@@ -6,12 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
 from scheduler.domain.events import EVENT_KINDS, Event, LocatedEvent
 from scheduler.errors import EventsError, Problem
-from scheduler.io.scenario_files import _intervals, _message, read_json
+from scheduler.io.scenario_files import _intervals, _message, read_csv_table, read_json
 
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 # CSV columns of a visit (an added visit's, or a changed visit's new values).
@@ -61,13 +60,7 @@ def _read_json(path: Path) -> list[LocatedEvent]:
 
 def _read_csv(path: Path) -> list[LocatedEvent]:
     source = str(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError:
-        raise EventsError([Problem(source, "no such file")]) from None
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise EventsError([Problem(source, f"cannot read as CSV: {exc}")]) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = read_csv_table(path, EventsError)
     problems = [
         Problem(source, f"unknown column (expected some of {sorted(_CSV_COLUMNS)})", 1, c)
         for c in sorted(set(frame.columns) - _CSV_COLUMNS)

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from scheduler.domain.model import Scenario
 from scheduler.errors import Problem, RosterFileError
-from scheduler.io.scenario_files import read_json
+from scheduler.io.scenario_files import read_csv_table, read_json
 from scheduler.io.summary import format_summary
 from scheduler.ops.retime import OrderedStop
 from scheduler.solution.roster import Roster
@@ -127,12 +127,7 @@ def read_orders(path: str | Path) -> dict[str, list[OrderedStop]]:
             )
         return orders
     source = str(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError:
-        raise RosterFileError([Problem(source, "no such file")]) from None
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise RosterFileError([Problem(source, f"cannot read as CSV: {exc}")]) from None
+    frame = read_csv_table(path, RosterFileError)
     missing = [c for c in ("caregiver_id", "visit_id") if c not in frame.columns]
     if missing:
         raise RosterFileError([Problem(source, "column is missing", 1, c) for c in missing])

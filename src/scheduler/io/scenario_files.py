@@ -167,6 +167,20 @@ def read_json(path: Path, error: type[InputFileError]) -> Any:
         raise error([Problem(source, f"not valid JSON: {exc.msg}", row=exc.lineno)]) from None
 
 
+def read_csv_table(path: Path, error: type[InputFileError]) -> pd.DataFrame:
+    """A CSV file as text cells (header names stripped), or ``error`` naming the file when it
+    cannot be read."""
+    source = str(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except FileNotFoundError:
+        raise error([Problem(source, "no such file")]) from None
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise error([Problem(source, f"cannot read as CSV: {exc}")]) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
 def json_problem(source: str, raw: dict[str, Any], err: Any) -> Problem:
     loc = list(err["loc"])
     row: str | None = None
