@@ -61,7 +61,7 @@ from scheduler.solve.params import SolveParams
 from scheduler.solve.pipeline import finish_roster, solve_scenario
 from scheduler.travel.base import TravelModel, profile_of
 
-HELD = ":held:"  # a frozen double-handed visit's copy for one caregiver, while solving
+HELD = ":held:"  # a held double-handed visit's copy for one caregiver, while solving
 
 
 @dataclass(frozen=True)
