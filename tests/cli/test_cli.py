@@ -284,6 +284,43 @@ def test_whatif_with_a_bad_variant_exits_2_naming_the_file_and_field(tmp_path: P
     assert not out.exists()
 
 
+def test_whatif_on_a_plan_plans_each_variant_week(tmp_path: Path) -> None:
+    away = tmp_path / "away.json"
+    away.write_text(
+        json.dumps({"add_time_off": [{"caregiver_id": "bob", "start": "2026-12-01"}]}),
+        encoding="utf-8",
+    )
+    plan = str(DATA / "tiny_plan" / "plan.json")
+    out = tmp_path / "whatif"
+    args = ["whatif", plan, "--variant", f"away={away}", "--out", str(out), "-t", "4"]
+    missing_start = runner.invoke(app, args)
+    assert missing_start.exit_code == 2 and "--start" in missing_start.output
+    no_end = runner.invoke(app, [*args, "--start", "2026-11-30", "--days", "3"])
+    assert no_end.exit_code == 2 and "add_time_off.0.end" in no_end.output, no_end.output
+    away.write_text(
+        json.dumps(
+            {"add_time_off": [{"caregiver_id": "bob", "start": "2026-12-01", "end": "2026-12-01"}]}
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app, [*args, "--start", "2026-11-30", "--days", "3", "--solution-limit", "1500"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "compare.csv").read_text(encoding="utf-8").splitlines()[0] == ",base,away"
+    for name in ("base", "away"):
+        assert (out / name / "demand.csv").exists()
+        checked = runner.invoke(
+            app, ["check", str(out / name / "scenario.json"), str(out / name / "roster.json")]
+        )
+        assert checked.exit_code == 0, checked.output
+    on_a_day = runner.invoke(
+        app, ["whatif", str(DATA / "tiny_csv"), "--variant", f"away={away}", "-o", str(out)]
+    )
+    assert on_a_day.exit_code == 2 and "add_time_off" in on_a_day.output
+    assert "applies only to a plan's week" in on_a_day.output
+
+
 def test_an_unknown_weekday_code_in_a_plan_is_named_not_a_traceback(tmp_path: Path) -> None:
     source = DATA / "tiny_plan"
     (tmp_path / "agency.json").write_text((source / "agency.json").read_text(encoding="utf-8"))

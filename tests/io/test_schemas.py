@@ -40,6 +40,7 @@ def test_the_schemas_in_docs_are_current(kind: str) -> None:
         ("events", SAMPLES / "bayreuth-repair" / "events.json"),
         ("changes", SAMPLES / "bayreuth-whatif" / "hire.json"),
         ("changes", SAMPLES / "bayreuth-whatif" / "wider.json"),
+        ("changes", SAMPLES / "bayreuth-whatif" / "week-hire.json"),
     ],
 )
 def test_the_bundled_files_are_valid(kind: str, path: Path) -> None:

@@ -1,16 +1,23 @@
-"""What-if on small named days: changes applied as stated, the rows equal independent solves,
-and two rosters compared visit by visit."""
+"""What-if on small named days and tests/data/tiny_plan: changes applied as stated, the rows
+equal independent solves, and two rosters compared visit by visit."""
 
 from __future__ import annotations
 
-from scheduler import SolveParams, solve
+from datetime import date, time
+from pathlib import Path
+
+from scheduler import SolveParams, check_roster, solve
+from scheduler.io.plan_files import load_plan
 from scheduler.ops.whatif import (
     Changes,
     apply_changes,
+    apply_plan_changes,
     compare_rows,
+    plan_variants,
     roster_changes,
     solve_variants,
 )
+from scheduler.plans.week import build_week, plan_week
 from scheduler.scale.workers import InlineWorkers
 from tests.builders import at, caregiver, client, place, scenario, visit
 
@@ -65,3 +72,43 @@ def test_two_rosters_compared_visit_by_visit() -> None:
         changed[v] in ("reassigned", "reassigned+moved", "unassigned") for v in served_by_b
     )
     assert roster_changes(a, a) == []
+
+
+# --- a plan's week: tests/data/tiny_plan, Monday 2026-11-30 and the two days after ------------
+
+PLAN = Path(__file__).parents[1] / "data" / "tiny_plan" / "plan.json"
+MONDAY = date(2026, 11, 30)
+
+
+def test_plan_changes_reach_availability_time_off_and_order_windows() -> None:
+    plan = load_plan(PLAN)
+    changes = Changes.model_validate(
+        {
+            "remove_caregivers": ["ann"],
+            "add_time_off": [{"caregiver_id": "bob", "start": "2026-12-01", "end": "2026-12-01"}],
+            "widen_windows_min": 30,
+        }
+    )
+    variant = apply_plan_changes(plan, changes)
+    assert {c.id for c in variant.agency.caregivers} == {"bob", "rita"}
+    assert all(a.caregiver_id != "ann" for a in (*variant.availability, *variant.time_off))
+    shifts = {
+        c.id: [s.start.strftime("%a") for s in c.shifts]
+        for c in build_week(variant, MONDAY, 3).scenario.caregivers
+    }
+    assert shifts["bob"] == ["Mon", "Wed"]
+    am = next(o for cp in variant.care_plans for o in cp.orders if o.id == "c1-am")
+    assert (am.windows[0].start, am.windows[0].end) == (time(7, 30), time(10, 30))
+
+
+def test_a_plan_variant_row_equals_its_own_plan() -> None:
+    plan = load_plan(PLAN)
+    fewer = apply_plan_changes(plan, Changes(remove_caregivers=frozenset({"bob"})))
+    params = SolveParams(time_limit_s=5, seed=1, solution_limit=1500)
+    base, variant = plan_variants([plan, fewer], MONDAY, 3, params)
+    for result in (base, variant):
+        assert check_roster(result.week.scenario, result.roster) == []
+    rows = dict(compare_rows([("base", base.roster), ("fewer", variant.roster)]))
+    alone = plan_week(fewer, MONDAY, 3, params=params)
+    assert rows["visits assigned"][1] == str(alone.roster.kpis.visits_assigned)
+    assert int(rows["visits assigned"][1]) < int(rows["visits assigned"][0])  # bob did most

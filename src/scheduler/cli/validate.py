@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from scheduler.cli.common import MapOption, TravelOption, exit_on_bad_input, read_scenario_or_exit
-from scheduler.io.plan_files import load_plan
-
-
-def _is_plan(path: Path) -> bool:
-    """A plan file is a JSON object naming its agency (``"agency"``); a scenario never does."""
-    if path.suffix.lower() != ".json" or not path.is_file():
-        return False
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return False  # the scenario reader reports it
-    return isinstance(raw, dict) and "agency" in raw
+from scheduler.io.plan_files import is_plan, load_plan
 
 
 def validate(
@@ -32,7 +20,7 @@ def validate(
 ) -> None:
     """Read SCENARIO (or a plan file) and report every problem in it (exit status 2 when there
     is one)."""
-    if _is_plan(scenario):
+    if is_plan(scenario):
         with exit_on_bad_input():
             plan = load_plan(scenario, map_file=map_file, travel_model=travel)
         typer.echo(

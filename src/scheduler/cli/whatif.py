@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -24,14 +25,31 @@ from scheduler.cli.common import (
     read_scenario_or_exit,
     solve_params,
 )
+from scheduler.domain.model import TravelModelName
 from scheduler.errors import SolverError
-from scheduler.io.whatif_files import read_variant, write_whatif
-from scheduler.ops.whatif import compare_rows, roster_changes, solve_variants, table_markdown
+from scheduler.io.plan_files import is_plan, load_plan
+from scheduler.io.whatif_files import (
+    read_plan_variant,
+    read_variant,
+    write_week_whatif,
+    write_whatif,
+)
+from scheduler.ops.whatif import (
+    compare_rows,
+    plan_variants,
+    roster_changes,
+    solve_variants,
+    table_markdown,
+)
 from scheduler.scale.workers import workers_for
+from scheduler.solve.params import SolveParams
 
 
 def whatif(
-    base: Annotated[Path, typer.Argument(help="The base scenario (.json or a folder of CSVs).")],
+    base: Annotated[
+        Path,
+        typer.Argument(help="The base scenario (.json or a folder of CSVs), or a plan (.json)."),
+    ],
     variant: Annotated[
         list[str],
         typer.Option(
@@ -47,20 +65,28 @@ def whatif(
     map_file: MapOption = None,
     workers: WorkersOption = None,
     cluster: ClusterOption = None,
+    start: Annotated[
+        datetime | None,
+        typer.Option("--start", formats=["%Y-%m-%d"], help="A plan's first day (YYYY-MM-DD)."),
+    ] = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=31, help="A plan's days.")] = 7,
 ) -> None:
     """Solve BASE and each --variant with the same seed and limit, at once on the workers,
-    and write compare.csv, compare.md and each one's roster folder into --out."""
+    and write compare.csv, compare.md and each one's roster folder into --out. A plan BASE
+    plans --days days from --start for each variant."""
+    params = solve_params(time_limit, seed, solution_limit, workers, cluster)
+    if is_plan(base):
+        if start is None:
+            typer.echo("a plan's what-if needs --start (YYYY-MM-DD)", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        _plan_whatif(base, variant, start.date(), days, params, out, quiet, travel, map_file)
+        return
     data = read_scenario_or_exit(base, map_file=map_file, travel=travel)
     names, scenarios = ["base"], [data]
-    for spec in variant:
-        name, _, file = spec.partition("=")
-        if not name or not file or name in names or "/" in name:
-            typer.echo(f"--variant {spec!r}: expected a new NAME=CHANGES.json", err=True)
-            raise typer.Exit(EXIT_BAD_INPUT)
+    for name, file in _variant_specs(variant):
         with exit_on_bad_input():
             scenarios.append(read_variant(data, file))
         names.append(name)
-    params = solve_params(time_limit, seed, solution_limit, workers, cluster)
     with exit_on_bad_input(), workers_for(params.workers, params.cluster) as pool:
         rosters = solve_variants(scenarios, params, pool)
     if any(r is None for r in rosters):
@@ -70,6 +96,47 @@ def whatif(
     written = write_whatif(names, scenarios, solved, out)
     if not quiet:
         typer.echo(table_markdown(names, compare_rows(list(zip(names, solved, strict=True)))))
+        typer.echo("Wrote " + ", ".join(str(p) for p in written))
+
+
+def _variant_specs(specs: list[str]) -> list[tuple[str, str]]:
+    """NAME=CHANGES.json pairs, each name new and usable as a folder name (else exit 2)."""
+    pairs: list[tuple[str, str]] = []
+    for spec in specs:
+        name, _, file = spec.partition("=")
+        if not name or not file or name in ("base", *(n for n, _ in pairs)) or "/" in name:
+            typer.echo(f"--variant {spec!r}: expected a new NAME=CHANGES.json", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        pairs.append((name, file))
+    return pairs
+
+
+def _plan_whatif(
+    base: Path,
+    variant: list[str],
+    start: date,
+    days: int,
+    params: SolveParams,
+    out: Path,
+    quiet: bool,
+    travel: TravelModelName | None,
+    map_file: Path | None,
+) -> None:
+    """The plan's horizon planned for the base and each variant, one after another (each
+    week spreads its regions and days over the workers itself)."""
+    with exit_on_bad_input():
+        plan = load_plan(base, map_file=map_file, travel_model=travel)
+    names, plans = ["base"], [plan]
+    for name, file in _variant_specs(variant):
+        with exit_on_bad_input():
+            plans.append(read_plan_variant(plan, file))
+        names.append(name)
+    with exit_on_bad_input():
+        results = plan_variants(plans, start, days, params)
+    written = write_week_whatif(names, results, out)
+    if not quiet:
+        rows = compare_rows([(n, r.roster) for n, r in zip(names, results, strict=True)])
+        typer.echo(table_markdown(names, rows))
         typer.echo("Wrote " + ", ".join(str(p) for p in written))
 
 

@@ -12,6 +12,7 @@ and the field; all of them are reported at once.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +28,17 @@ from scheduler.io.scenario_files import json_problem, load_scenario, read_json
 from scheduler.io.summary import format_summary
 from scheduler.plans.policy import load_policy
 from scheduler.plans.week import PlanInput, WeekResult, plan_problems
+
+
+def is_plan(path: Path) -> bool:
+    """A plan file is a JSON object naming its agency (``"agency"``); a scenario never does."""
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return False
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False  # the scenario reader reports it
+    return isinstance(raw, dict) and "agency" in raw
 
 
 def load_plan(

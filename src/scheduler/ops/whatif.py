@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from pydantic import Field
 
@@ -26,6 +26,8 @@ from scheduler.domain.model import (
     Visit,
     _Frozen,
 )
+from scheduler.plans.model import CarePlan, CaseloadEntry, DayWindow, ServiceOrder
+from scheduler.plans.week import Availability, PlanInput, TimeOff, WeekResult, plan_week
 from scheduler.scale.workers import InlineWorkers, Workers
 from scheduler.solution.roster import Kpis, Roster
 from scheduler.solve.params import SolveParams
@@ -50,6 +52,57 @@ class Changes(_Frozen):
     add_visits: tuple[Visit, ...] = ()
     weights: dict[str, int] = Field(default_factory=dict)  # Weights fields to set
     travel_mode: TravelMode | None = None  # every caregiver's
+    # A plan's week: weekly availability added (for added caregivers, or more hours), time off
+    # added (someone away), and clients taken on with their care plans and episodes.
+    add_availability: tuple[Availability, ...] = ()
+    add_time_off: tuple[TimeOff, ...] = ()
+    add_care_plans: tuple[CarePlan, ...] = ()
+    add_caseload: tuple[CaseloadEntry, ...] = ()
+
+
+DAY_ONLY = ("add_visits",)
+PLAN_ONLY = ("add_availability", "add_time_off", "add_care_plans", "add_caseload")
+
+
+def apply_plan_changes(plan: PlanInput, changes: Changes) -> PlanInput:
+    """A plan's variant: the agency changed as ``apply_changes`` changes a day (it has no
+    visits), the weekly availability, time off, care plans and caseload extended, a removed
+    caregiver's availability dropped, and every order's time-of-day windows widened or scaled
+    as a day's windows are (within the day)."""
+    gone = changes.remove_caregivers
+    agency = apply_changes(plan.agency, changes)
+    availability = [
+        a for a in (*plan.availability, *changes.add_availability) if a.caregiver_id not in gone
+    ]
+    time_off = [t for t in (*plan.time_off, *changes.add_time_off) if t.caregiver_id not in gone]
+    care_plans = [
+        cp.model_copy(
+            update={
+                "orders": tuple(
+                    _reshaped_order(o, changes.widen_windows_min, changes.scale_windows)
+                    for o in cp.orders
+                )
+            }
+        )
+        for cp in (*plan.care_plans, *changes.add_care_plans)
+    ]
+    return plan.model_copy(
+        update={
+            "agency": agency,
+            "availability": tuple(availability),
+            "time_off": tuple(time_off),
+            "care_plans": tuple(care_plans),
+            "caseload": (*plan.caseload, *changes.add_caseload),
+        }
+    )
+
+
+def plan_variants(
+    plans: Sequence[PlanInput], start: date, days: int, params: SolveParams
+) -> list[WeekResult]:
+    """Each plan's horizon planned with the same seed and limit, one after another (each week
+    already spreads its own regions and days over ``params``' workers)."""
+    return [plan_week(p, start, days, params=params) for p in plans]
 
 
 def apply_changes(scenario: Scenario, changes: Changes) -> Scenario:
@@ -91,19 +144,46 @@ def apply_changes(scenario: Scenario, changes: Changes) -> Scenario:
 def _reshaped(visit: Visit, widen_min: int, scale: float) -> Visit:
     if not widen_min and scale == 1.0:
         return visit
+    spans = _reshaped_spans([(w.start, w.end) for w in visit.windows], widen_min, scale)
+    return visit.model_copy(update={"windows": tuple(TimeWindow(start=a, end=b) for a, b in spans)})
+
+
+def _reshaped_order(order: ServiceOrder, widen_min: int, scale: float) -> ServiceOrder:
+    """The order's time-of-day windows reshaped as a visit's are, kept within the day."""
+    if not widen_min and scale == 1.0:
+        return order
+    day = date(2000, 1, 1)  # any day: the windows are times of one day
+    spans = _reshaped_spans(
+        [(datetime.combine(day, w.start), datetime.combine(day, w.end)) for w in order.windows],
+        widen_min,
+        scale,
+    )
+    first, last = datetime.combine(day, time(0, 0)), datetime.combine(day, time(23, 59))
     windows = []
-    for w in visit.windows:
-        half = (w.end - w.start) * scale / 2
-        centre = w.start + (w.end - w.start) / 2
-        pad = timedelta(minutes=widen_min)
-        windows.append(TimeWindow(start=centre - half - pad, end=centre + half + pad))
-    merged: list[TimeWindow] = []
-    for w in sorted(windows, key=lambda w: w.start):  # widened windows may meet
-        if merged and w.start <= merged[-1].end:
-            merged[-1] = TimeWindow(start=merged[-1].start, end=max(merged[-1].end, w.end))
+    for a, b in spans:
+        a, b = max(first, a), min(last, b)
+        windows.append(DayWindow(start=a.time(), end=max(a, b).time()))
+    return order.model_copy(update={"windows": tuple(windows)})
+
+
+def _reshaped_spans(
+    spans: Sequence[tuple[datetime, datetime]], widen_min: int, scale: float
+) -> list[tuple[datetime, datetime]]:
+    """Each span scaled about its centre and padded on both sides; spans that come to meet are
+    merged."""
+    pad = timedelta(minutes=widen_min)
+    reshaped = []
+    for start, end in spans:
+        half = (end - start) * scale / 2
+        centre = start + (end - start) / 2
+        reshaped.append((centre - half - pad, centre + half + pad))
+    merged: list[tuple[datetime, datetime]] = []
+    for a, b in sorted(reshaped):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
         else:
-            merged.append(w)
-    return visit.model_copy(update={"windows": tuple(merged)})
+            merged.append((a, b))
+    return merged
 
 
 # --- solving the variants ----------------------------------------------------------------------
