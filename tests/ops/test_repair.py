@@ -147,6 +147,12 @@ def test_a_published_caregiver_is_kept_where_a_fresh_solve_would_change() -> Non
     assert assignment(solve_checked(day)) == {"V": ["NEAR"]}
     result = _repaired(day, roster)
     assert assignment(result.roster) == {"V": ["FAR"]}
+    # the churn weights are what keeps FAR: without them the repair is a fresh solve
+    weights = day.settings.weights.model_copy(
+        update={"changed_caregiver": 0, "moved_start": 0, "new_caregiver_for_client": 0}
+    )
+    free = day.model_copy(update={"settings": day.settings.model_copy(update={"weights": weights})})
+    assert assignment(_repaired(free, roster).roster) == {"V": ["NEAR"]}
 
 
 def test_a_published_start_is_kept_when_a_window_widens() -> None:
@@ -223,3 +229,39 @@ def test_on_a_large_day_only_the_events_neighbourhood_is_re_solved() -> None:
     assert "2 of 3 caregivers" in result.roster.solve_info.status
     assert "BREAKFAST" not in assignment(result.roster)
     assert assignment(result.roster)["INSULIN"] == ["FAR"]
+
+
+@pytest.mark.parametrize(
+    ("event", "when"),
+    [
+        (CaregiverUnavailable(caregiver_id="WEST", start=at("15:00")), "09:20"),
+        (CaregiverLate(caregiver_id="EAST", minutes=5), "09:20"),
+        (ClientUnavailable(client_id="E2", start=at("14:00"), end=at("15:00")), "09:20"),
+        (VisitChanged(visit_id="E_LATE", duration_min=40), "09:20"),
+        (VisitCancelled(visit_id="E_AM"), "08:00"),  # binds: listed, nothing else moves
+    ],
+    ids=["sick-after-the-day", "late-within-slack", "client-away-later", "longer", "cancel"],
+)
+def test_an_event_that_does_not_bind_moves_nobody_else(
+    published: Roster, event: object, when: str
+) -> None:
+    result = _repaired(DAY, published, event, when=when)
+    others = [c for c in result.changes if c.kind != "cancelled"]
+    assert others == []
+    kept = {v: cg for v, cg in assignment(published).items() if v in assignment(result.roster)}
+    assert kept == {v: assignment(result.roster)[v] for v in kept}
+
+
+def test_a_skill_the_visit_now_needs_moves_it_to_who_has_it() -> None:
+    day = scenario(
+        [caregiver("A"), caregiver("B", home=place(1, 0), skills=("personal_care", "wound"))],
+        [client("P", where=place(0.1, 0))],
+        [visit("DRESSING", "P", window=("10:00", "11:00"))],
+    )
+    roster = solve_checked(day)
+    assert assignment(roster) == {"DRESSING": ["A"]}
+    wound = VisitChanged(visit_id="DRESSING", required_skills=frozenset({"wound"}))
+    result = _repaired(day, roster, wound, when="08:00")
+    assert assignment(result.roster) == {"DRESSING": ["B"]}
+    (change,) = result.changes
+    assert change.visit_id == "DRESSING" and change.kind.startswith("reassigned")
