@@ -85,3 +85,13 @@ class EventsError(InputFileError):
     """A repair's events could not be used (unreadable, invalid, or naming what is not there)."""
 
     what = "the events"
+
+
+class StoreError(InputFileError):
+    """The store (database) cannot be used as asked: not reachable, not migrated, or the
+    roster named is not there or not in the state the operation needs."""
+
+    what = "the store"
+
+    def __init__(self, message: str | list[Problem]):
+        super().__init__(message if isinstance(message, list) else [Problem("store", message)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from scheduler.cli.check import check
+from scheduler.cli.db import db_app, publish_roster
 from scheduler.cli.plan import plan
 from scheduler.cli.repair import repair
 from scheduler.cli.retime import retime
@@ -30,6 +31,8 @@ app.command()(retime)
 app.command()(whatif)
 app.command()(compare)
 app.command()(schema)
+app.command("publish")(publish_roster)
+app.add_typer(db_app, name="db")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from scheduler.cli.common import (
+    EXIT_BAD_INPUT,
     ClusterOption,
     MapOption,
     OutOption,
@@ -22,17 +23,23 @@ from scheduler.cli.common import (
     progress_printer,
     solve_params,
 )
+from scheduler.cli.db import DbOption
 from scheduler.io.plan_files import format_week_summary, load_plan, write_week
+from scheduler.ops.stored import plan_stored
 from scheduler.plans.week import plan_week
+from scheduler.store.db import open_store
 
 
 def plan(
-    plan_file: Annotated[
-        Path, typer.Argument(metavar="PLAN", help="Plan file (.json) naming the agency scenario.")
-    ],
     start: Annotated[
         datetime, typer.Option("--start", formats=["%Y-%m-%d"], help="First day (YYYY-MM-DD).")
     ],
+    plan_file: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[PLAN]", help="Plan file (.json) naming the agency scenario (or --db)."
+        ),
+    ] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=31, help="Days in the horizon.")] = 7,
     out: OutOption = Path("out"),
     time_limit: TimeLimitOption = 60.0,
@@ -55,10 +62,28 @@ def plan(
             "each day; without it, the days are decided one after another.",
         ),
     ] = True,
+    db: DbOption = None,
 ) -> None:
     """Generate the visits of --days days from PLAN's care plans, caseload and compliance policy,
     build their roster, and write it with demand.csv, flags.csv and continuity.csv into --out."""
     first_day: date = start.date()
+    if (plan_file is None) == (db is None):
+        typer.echo("give a PLAN file or --db URL (one of them)", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    progress = None if quiet else progress_printer()
+    if db is not None:
+        params = solve_params(time_limit, seed, solution_limit, workers, cluster)
+        with exit_on_bad_input(), open_store(db) as engine:
+            stored = plan_stored(
+                engine, first_day, days, params, on_progress=progress, first_stage=first_stage
+            )
+        assert stored.week is not None
+        written = write_week(stored.week, out)
+        if not quiet:
+            typer.echo(format_week_summary(stored.week))
+        typer.echo(f"Saved draft roster {stored.roster_id}; wrote " + ", ".join(map(str, written)))
+        return
+    assert plan_file is not None
     with exit_on_bad_input():
         data = load_plan(plan_file, policy_file=policy, map_file=map_file, travel_model=travel)
         params = solve_params(time_limit, seed, solution_limit, workers, cluster)
@@ -67,7 +92,7 @@ def plan(
             first_day,
             days,
             params=params,
-            on_progress=None if quiet else progress_printer(),
+            on_progress=progress,
             first_stage=first_stage,
         )
     written = write_week(result, out)

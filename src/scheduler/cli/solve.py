@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,7 @@ import typer
 
 from scheduler.api import solve as solve_roster
 from scheduler.cli.common import (
+    EXIT_BAD_INPUT,
     ClusterOption,
     MapOption,
     OutOption,
@@ -23,12 +25,20 @@ from scheduler.cli.common import (
     read_scenario_or_exit,
     solve_params,
 )
+from scheduler.cli.db import DbOption
 from scheduler.io.roster_files import write_roster
 from scheduler.io.summary import format_summary
+from scheduler.ops.stored import solve_stored
+from scheduler.store.db import open_store
 
 
 def solve(
-    scenario: Annotated[Path, typer.Argument(help="Scenario: a .json file or a folder of CSVs.")],
+    scenario: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[SCENARIO]", help="Scenario: a .json file or a folder of CSVs (or --db)."
+        ),
+    ] = None,
     out: OutOption = Path("out"),
     time_limit: TimeLimitOption = 10.0,
     seed: SeedOption = 0,
@@ -38,9 +48,31 @@ def solve(
     map_file: MapOption = None,
     workers: WorkersOption = None,
     cluster: ClusterOption = None,
+    db: DbOption = None,
+    day: Annotated[
+        datetime | None,
+        typer.Option("--date", formats=["%Y-%m-%d"], help="With --db: the day to solve."),
+    ] = None,
 ) -> None:
     """Build the roster for SCENARIO and write roster.json, roster.csv, unassigned.csv and
-    summary.txt into --out."""
+    summary.txt into --out. With --db and --date, the day comes from the store and its roster
+    is saved there as a new draft."""
+    if (scenario is None) == (db is None) or (db is not None and day is None):
+        typer.echo("give a SCENARIO, or --db URL with --date YYYY-MM-DD", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if db is not None:
+        assert day is not None
+        params = solve_params(time_limit, seed, solution_limit, workers, cluster)
+        with exit_on_bad_input(), open_store(db) as engine:
+            stored = solve_stored(
+                engine, day.date(), params, on_progress=None if quiet else progress_printer()
+            )
+        written = write_roster(stored.scenario, stored.roster, out)
+        if not quiet:
+            typer.echo(format_summary(stored.scenario, stored.roster))
+        typer.echo(f"Saved draft roster {stored.roster_id}; wrote " + ", ".join(map(str, written)))
+        return
+    assert scenario is not None
     data = read_scenario_or_exit(scenario, map_file=map_file, travel=travel)
     params = solve_params(time_limit, seed, solution_limit, workers, cluster)
     show = progress_printer(time_limit)
