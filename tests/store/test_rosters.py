@@ -90,7 +90,7 @@ def test_actual_times_replace_the_planned_and_unknown_visits_change_nothing(
         late = Actual(
             stop.visit_id, stop.start + timedelta(minutes=20), stop.end + timedelta(minutes=25)
         )
-        with pytest.raises(StoreError, match="no delivered visit"):
+        with pytest.raises(StoreError, match="no visit with this id was delivered"):
             record_actuals(engine, [late, Actual("nope", stop.start, stop.end)], "evv.csv")
         assert planned_vs_actual(engine) == []
         assert record_actuals(engine, [late], "evv.csv") == 1

@@ -37,3 +37,7 @@ app.add_typer(db_app, name="db")
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

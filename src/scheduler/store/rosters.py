@@ -14,8 +14,9 @@ import dataclasses
 import getpass
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -154,25 +155,37 @@ def publish(engine: Engine, roster_id: int) -> list[int]:
 
 def deliver(engine: Engine, until: datetime | None = None) -> int:
     """Every visit of a published roster that ended before ``until`` (default: now) recorded
-    as delivered, once; a double-handed visit is one delivered visit with both caregivers.
-    Returns how many were added."""
+    as delivered, once: a visit already delivered from a roster of the same days (one it
+    superseded) is not recorded again, and a double-handed visit is one delivered visit with
+    both caregivers. Returns how many were added."""
     cut = until or datetime.now(UTC)
     with engine.begin() as db:
-        done = {r.visit_id for r in db.execute(sa.select(t.delivered.c.visit_id))}
+        zone = ZoneInfo(db.execute(sa.select(t.agency.c.time_zone)).scalar_one_or_none() or "UTC")
+        done = {
+            (r.visit_id, r.planned_start.astimezone(zone).date())
+            for r in db.execute(
+                sa.select(t.delivered.c.visit_id, t.delivered.c.planned_start).where(
+                    t.delivered.c.visit_id.is_not(None)
+                )
+            )
+        }
         rows = db.execute(
-            sa.select(t.roster_stops)
+            sa.select(t.roster_stops, t.rosters.c.first_day, t.rosters.c.last_day)
             .join(t.rosters, t.rosters.c.id == t.roster_stops.c.roster_id)
             .where(t.rosters.c.status == "published", t.roster_stops.c.end <= cut)
             .order_by(t.roster_stops.c.visit_id, t.roster_stops.c.caregiver_id)
         ).all()
-        by_visit: dict[str, list[Any]] = {}
+        by_visit: dict[tuple[int, str], list[Any]] = {}
         for r in rows:
-            if r.visit_id not in done:
-                by_visit.setdefault(r.visit_id, []).append(r)
+            days = [
+                r.first_day + timedelta(days=i) for i in range((r.last_day - r.first_day).days + 1)
+            ]
+            if not any((r.visit_id, d) in done for d in days):
+                by_visit.setdefault((r.roster_id, r.visit_id), []).append(r)
         added = [
             {
                 "visit_id": visit_id,
-                "roster_id": stops[0].roster_id,
+                "roster_id": roster_id,
                 "client_id": stops[0].client_id,
                 "service": stops[0].service or "visit",
                 "order_id": stops[0].order_id,
@@ -180,7 +193,7 @@ def deliver(engine: Engine, until: datetime | None = None) -> int:
                 "planned_start": stops[0].start,
                 "planned_end": stops[0].end,
             }
-            for visit_id, stops in by_visit.items()
+            for (roster_id, visit_id), stops in by_visit.items()
         ]
         if added:
             db.execute(t.delivered.insert(), added)
@@ -195,27 +208,33 @@ class Actual:
 
 
 def record_actuals(engine: Engine, actuals: Sequence[Actual], source: str) -> int:
-    """Actual start and end per delivered visit (an EVV export); every visit not delivered is
-    named and nothing is changed (StoreError). Returns how many were recorded."""
+    """Actual start and end per delivered visit (an EVV export), matched by visit id and the
+    day of its planned start; every visit not delivered is named and nothing is changed
+    (StoreError). Returns how many were recorded."""
     with engine.begin() as db:
-        known = {r.visit_id for r in db.execute(sa.select(t.delivered.c.visit_id))}
+        zone = ZoneInfo(db.execute(sa.select(t.agency.c.time_zone)).scalar_one_or_none() or "UTC")
+        known = {
+            (r.visit_id, r.planned_start.astimezone(zone).date()): r.id
+            for r in db.execute(sa.select(t.delivered).where(t.delivered.c.visit_id.is_not(None)))
+        }
+        keyed = [(a, known.get((a.visit_id, a.start.astimezone(zone).date()))) for a in actuals]
         problems = [
             Problem(
                 source,
-                "no delivered visit with this id",
+                "no visit with this id was delivered that day",
                 row=i + 2,
                 field="visit_id",
                 item_id=a.visit_id,
             )
-            for i, a in enumerate(actuals)
-            if a.visit_id not in known
+            for i, (a, found) in enumerate(keyed)
+            if found is None
         ]
         if problems:
             raise StoreError(problems)
-        for a in actuals:
+        for a, found in keyed:
             db.execute(
                 t.delivered.update()
-                .where(t.delivered.c.visit_id == a.visit_id)
+                .where(t.delivered.c.id == found)
                 .values(actual_start=a.start, actual_end=a.end)
             )
         return len(actuals)

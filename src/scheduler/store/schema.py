@@ -190,7 +190,9 @@ delivered = sa.Table(
     "delivered",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("visit_id", sa.String(64), unique=True),  # None: history imported from a plan
+    # A visit id names a visit within its horizon (a compliance visit's id recurs in the next
+    # one); None: history imported from a plan file.
+    sa.Column("visit_id", sa.String(64), index=True),
     sa.Column("roster_id", sa.ForeignKey("rosters.id")),
     sa.Column("client_id", sa.String(64), nullable=False, index=True),
     sa.Column("service", sa.String(64), nullable=False),

@@ -117,10 +117,10 @@ def upgrade() -> None:
         sa.Column("actual_end", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["roster_id"], ["rosters.id"], name=op.f("fk_delivered_roster_id")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_delivered")),
-        sa.UniqueConstraint("visit_id", name=op.f("uq_delivered_visit_id")),
     )
     with op.batch_alter_table("delivered", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_delivered_client_id"), ["client_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_delivered_visit_id"), ["visit_id"], unique=False)
 
     op.create_table(
         "events",
@@ -221,6 +221,7 @@ def downgrade() -> None:
     op.drop_table("roster_stops")
     op.drop_table("events")
     with op.batch_alter_table("delivered", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_delivered_visit_id"))
         batch_op.drop_index(batch_op.f("ix_delivered_client_id"))
 
     op.drop_table("delivered")
