@@ -42,6 +42,7 @@ from scheduler.ops.whatif import (
     table_markdown,
 )
 from scheduler.scale.workers import workers_for
+from scheduler.solution.roster import Roster
 from scheduler.solve.params import SolveParams
 
 
@@ -95,8 +96,7 @@ def whatif(
     solved = [r for r in rosters if r is not None]
     written = write_whatif(names, scenarios, solved, out)
     if not quiet:
-        typer.echo(table_markdown(names, compare_rows(list(zip(names, solved, strict=True)))))
-        typer.echo("Wrote " + ", ".join(str(p) for p in written))
+        _echo_side_by_side(names, solved, written)
 
 
 def _variant_specs(specs: list[str]) -> list[tuple[str, str]]:
@@ -135,9 +135,12 @@ def _plan_whatif(
         results = plan_variants(plans, start, days, params)
     written = write_week_whatif(names, results, out)
     if not quiet:
-        rows = compare_rows([(n, r.roster) for n, r in zip(names, results, strict=True)])
-        typer.echo(table_markdown(names, rows))
-        typer.echo("Wrote " + ", ".join(str(p) for p in written))
+        _echo_side_by_side(names, [r.roster for r in results], written)
+
+
+def _echo_side_by_side(names: list[str], rosters: list[Roster], written: list[Path]) -> None:
+    typer.echo(table_markdown(names, compare_rows(list(zip(names, rosters, strict=True)))))
+    typer.echo("Wrote " + ", ".join(str(p) for p in written))
 
 
 def compare(

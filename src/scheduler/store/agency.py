@@ -270,14 +270,12 @@ def _history(db: Connection, agency: Scenario, before: date | None) -> list[Past
         )
     past = []
     for r in db.execute(query):
-        # local and naive, as a plan file's history is
-        start = (r.actual_start or r.planned_start).astimezone(agency.zone).replace(tzinfo=None)
+        began = r.actual_start or r.planned_start
         end = r.actual_end or r.planned_end
         duration = None
         if end is not None:
-            duration = max(
-                1, round((end - (r.actual_start or r.planned_start)).total_seconds() / 60)
-            )
+            duration = max(1, round((end - began).total_seconds() / 60))
+        start = began.astimezone(agency.zone).replace(tzinfo=None)  # local, as in a plan file
         past.append(
             PastVisit(
                 client_id=r.client_id,

@@ -14,12 +14,12 @@ import dataclasses
 import getpass
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from scheduler.domain.model import Scenario
 from scheduler.errors import Problem, StoreError
@@ -160,15 +160,9 @@ def deliver(engine: Engine, until: datetime | None = None) -> int:
     both caregivers. Returns how many were added."""
     cut = until or datetime.now(UTC)
     with engine.begin() as db:
-        zone = ZoneInfo(db.execute(sa.select(t.agency.c.time_zone)).scalar_one_or_none() or "UTC")
-        done = {
-            (r.visit_id, r.planned_start.astimezone(zone).date())
-            for r in db.execute(
-                sa.select(t.delivered.c.visit_id, t.delivered.c.planned_start).where(
-                    t.delivered.c.visit_id.is_not(None)
-                )
-            )
-        }
+        done: dict[str, set[date]] = {}
+        for visit_id, day in _delivered_by_day(db)[1]:
+            done.setdefault(visit_id, set()).add(day)
         rows = db.execute(
             sa.select(t.roster_stops, t.rosters.c.first_day, t.rosters.c.last_day)
             .join(t.rosters, t.rosters.c.id == t.roster_stops.c.roster_id)
@@ -177,10 +171,7 @@ def deliver(engine: Engine, until: datetime | None = None) -> int:
         ).all()
         by_visit: dict[tuple[int, str], list[Any]] = {}
         for r in rows:
-            days = [
-                r.first_day + timedelta(days=i) for i in range((r.last_day - r.first_day).days + 1)
-            ]
-            if not any((r.visit_id, d) in done for d in days):
+            if not any(r.first_day <= d <= r.last_day for d in done.get(r.visit_id, ())):
                 by_visit.setdefault((r.roster_id, r.visit_id), []).append(r)
         added = [
             {
@@ -212,11 +203,7 @@ def record_actuals(engine: Engine, actuals: Sequence[Actual], source: str) -> in
     day of its planned start; every visit not delivered is named and nothing is changed
     (StoreError). Returns how many were recorded."""
     with engine.begin() as db:
-        zone = ZoneInfo(db.execute(sa.select(t.agency.c.time_zone)).scalar_one_or_none() or "UTC")
-        known = {
-            (r.visit_id, r.planned_start.astimezone(zone).date()): r.id
-            for r in db.execute(sa.select(t.delivered).where(t.delivered.c.visit_id.is_not(None)))
-        }
+        zone, known = _delivered_by_day(db)
         keyed = [(a, known.get((a.visit_id, a.start.astimezone(zone).date()))) for a in actuals]
         problems = [
             Problem(
@@ -238,6 +225,18 @@ def record_actuals(engine: Engine, actuals: Sequence[Actual], source: str) -> in
                 .values(actual_start=a.start, actual_end=a.end)
             )
         return len(actuals)
+
+
+def _delivered_by_day(db: Connection) -> tuple[ZoneInfo, dict[tuple[str, date], int]]:
+    """The agency's zone, and each delivered visit's row id by its visit id and the local day
+    of its planned start (a visit id names a visit within its horizon)."""
+    zone = ZoneInfo(db.execute(sa.select(t.agency.c.time_zone)).scalar_one_or_none() or "UTC")
+    rows = db.execute(
+        sa.select(t.delivered.c.id, t.delivered.c.visit_id, t.delivered.c.planned_start).where(
+            t.delivered.c.visit_id.is_not(None)
+        )
+    )
+    return zone, {(r.visit_id, r.planned_start.astimezone(zone).date()): r.id for r in rows}
 
 
 def planned_vs_actual(engine: Engine) -> list[dict[str, Any]]:
