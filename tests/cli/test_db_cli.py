@@ -80,6 +80,29 @@ def test_the_lifecycle_from_import_to_actuals(tmp_path: Path) -> None:
     assert "OK (plan)" in _ok("validate", str(tmp_path / "export" / "plan.json"))
 
 
+def test_a_saved_roster_is_repaired_into_a_new_draft_and_bad_events_change_nothing(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'agency.db'}"
+    _ok("db", "init", "--db", url)
+    _ok("db", "import", str(PLAN), "--db", url)
+    _ok("plan", "--db", url, "--start", "2026-11-30", "--days", "1", "-o", str(tmp_path), *FAST)
+    roster = json.loads((tmp_path / "roster.json").read_text(encoding="utf-8"))
+    sick = next(r["caregiver_id"] for r in roster["routes"] if r["stops"])
+    events = tmp_path / "events.csv"
+    events.write_text(f"kind,caregiver_id,start\ncaregiver_unavailable,{sick},2026-11-30T06:00\n")
+    repair = ["db", "repair", "1", str(events), "--at", "2026-11-30T06:00", "--db", url]
+    out = _ok(*repair, "-o", str(tmp_path / "r"), *FAST)
+    assert "saved as draft roster 2 (repairs roster 1)" in out
+    assert (tmp_path / "r" / "changes.csv").exists()
+    assert "repairs 1" in _ok("db", "rosters", "--db", url)
+    assert _count(url, t.events) == 1
+    events.write_text("kind,caregiver_id,start\ncaregiver_unavailable,nobody,2026-11-30T06:00\n")
+    bad = runner.invoke(app, [*repair, "-o", str(tmp_path / "bad"), *FAST])
+    assert bad.exit_code == 2 and "row 2, field 'caregiver_id'" in bad.output, bad.output
+    assert (_count(url, t.rosters), _count(url, t.events)) == (2, 1)
+
+
 def test_a_day_scenario_is_solved_from_the_store(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'agency.db'}"
     _ok("db", "init", "--db", url)

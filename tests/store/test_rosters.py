@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from scheduler import check_roster
 from scheduler.errors import StoreError
 from scheduler.io.plan_files import load_plan
-from scheduler.ops.stored import plan_stored
+from scheduler.domain.events import CaregiverUnavailable, LocatedEvent
+from scheduler.ops.stored import plan_stored, repair_stored
 from scheduler.solve.params import SolveParams
 from scheduler.store import schema as t
 from scheduler.store.agency import import_plan, read_plan
@@ -25,6 +26,8 @@ from scheduler.store.rosters import (
     publish,
     read_version,
     record_actuals,
+    repair_events,
+    stop_origins,
 )
 
 PLAN = Path(__file__).parents[1] / "data" / "tiny_plan" / "plan.json"
@@ -53,6 +56,37 @@ def test_a_draft_is_saved_whole_and_published_over_the_one_before(store_url: str
         assert statuses == {first.roster_id: "superseded", second.roster_id: "published"}
         with pytest.raises(StoreError, match="no roster 99"):
             publish(engine, 99)
+
+
+def test_a_repair_is_a_new_draft_that_keeps_its_events_and_supersedes_when_published(
+    store_url: str,
+) -> None:
+    with open_store(store_url) as engine:
+        import_plan(engine, load_plan(PLAN))
+        day = plan_stored(engine, MONDAY, 1, PARAMS)
+        publish(engine, day.roster_id)
+        sick = next(r.caregiver_id for r in day.roster.routes if r.stops)
+        event = CaregiverUnavailable(caregiver_id=sick, start=datetime(2026, 11, 30, 6, 0))
+        repaired = repair_stored(
+            engine,
+            day.roster_id,
+            [LocatedEvent(event, "events.json", "events[0]")],
+            datetime(2026, 11, 30, 6, 0),
+            PARAMS,
+        )
+        scenario, roster, status = read_version(engine, repaired.roster_id)
+        assert status == "draft" and roster == repaired.result.roster
+        assert check_roster(scenario, roster) == []
+        assert all(not r.stops for r in roster.routes if r.caregiver_id == sick)
+        assert repair_events(engine, repaired.roster_id) == [event]
+        assert repair_events(engine, day.roster_id) == []
+        versions = {v.id: v for v in list_versions(engine)}
+        assert versions[repaired.roster_id].repaired_from == day.roster_id
+        # the history keeps each stop's service: the repair's stops carry it over
+        origins = stop_origins(engine, repaired.roster_id)
+        kept = {s.visit_id for r in roster.routes for s in r.stops}
+        assert kept and set(origins) == kept & set(stop_origins(engine, day.roster_id))
+        assert publish(engine, repaired.roster_id) == [day.roster_id]
 
 
 def test_delivered_visits_are_the_next_weeks_history(store_url: str) -> None:

@@ -7,7 +7,7 @@ import typer
 from scheduler.cli.check import check
 from scheduler.cli.db import db_app, publish_roster
 from scheduler.cli.plan import plan
-from scheduler.cli.repair import repair
+from scheduler.cli.repair import repair, repair_in_store
 from scheduler.cli.retime import retime
 from scheduler.cli.schema import schema
 from scheduler.cli.solve import solve
@@ -32,6 +32,7 @@ app.command()(whatif)
 app.command()(compare)
 app.command()(schema)
 app.command("publish")(publish_roster)
+db_app.command("repair")(repair_in_store)
 app.add_typer(db_app, name="db")
 
 

@@ -97,6 +97,7 @@ def rosters(db: DbOption = None) -> None:
             f"{v.id:>4}  {v.status:<10} {v.first_day} .. {v.last_day}  "
             f"{v.created_at:%Y-%m-%d %H:%M} UTC by {v.created_by}, seed {v.seed}: "
             f"{v.visits_assigned} assigned, {v.visits_unassigned} unassigned"
+            + (f"; repairs {v.repaired_from}" if v.repaired_from is not None else "")
         )
 
 

@@ -1,4 +1,5 @@
-"""`scheduler repair`: a published roster kept right after the day's events."""
+"""`scheduler repair` and `scheduler db repair`: a published roster kept right after the day's
+events, from files or from the store."""
 
 from __future__ import annotations
 
@@ -24,9 +25,18 @@ from scheduler.cli.common import (
     read_scenario_or_exit,
     solve_params,
 )
+from scheduler.cli.db import DbOption, url_of
 from scheduler.io.event_files import read_events
 from scheduler.io.repair_files import write_repair
+from scheduler.ops.repair import RepairResult
 from scheduler.ops.repair import repair as repair_roster
+from scheduler.ops.stored import repair_stored
+from scheduler.store.db import open_store
+
+AtOption = Annotated[
+    str,
+    typer.Option("--at", help="Now, local time (2026-11-24T07:30): what has started stays."),
+]
 
 
 def repair(
@@ -35,10 +45,7 @@ def repair(
         Path, typer.Argument(help="The published roster (roster.json or its folder).")
     ],
     events: Annotated[Path, typer.Argument(help="What happened: a .json or .csv file of events.")],
-    at: Annotated[
-        str,
-        typer.Option("--at", help="Now, local time (2026-11-24T07:30): what has started stays."),
-    ],
+    at: AtOption,
     out: OutOption = Path("out"),
     time_limit: TimeLimitOption = 3.0,
     seed: SeedOption = 0,
@@ -51,17 +58,51 @@ def repair(
 ) -> None:
     """Repair ROSTER of SCENARIO after EVENTS as of --at, changing as little as it must; write
     the new roster with changes.csv and notifications.csv into --out."""
-    try:
-        now = datetime.fromisoformat(at)
-    except ValueError:
-        typer.echo(f"--at: {at!r} is not a date and time (2026-11-24T07:30)", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    now = _now(at)
     data = read_scenario_or_exit(scenario, map_file=map_file, travel=travel)
     published = read_roster_or_exit(roster)
     params = solve_params(time_limit, seed, solution_limit, workers, cluster)
     with exit_on_bad_input():
         happened = read_events(events)
         result = repair_roster(data, published, happened, now, params)
+    _write(result, out, quiet)
+
+
+def repair_in_store(
+    roster_id: Annotated[int, typer.Argument(metavar="ROSTER_ID", help="A saved roster's id.")],
+    events: Annotated[Path, typer.Argument(help="What happened: a .json or .csv file of events.")],
+    at: AtOption,
+    db: DbOption = None,
+    out: OutOption = Path("out"),
+    time_limit: TimeLimitOption = 3.0,
+    seed: SeedOption = 0,
+    solution_limit: SolutionLimitOption = None,
+    quiet: QuietOption = False,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
+) -> None:
+    """Repair saved roster ROSTER_ID after EVENTS as of --at; save the repaired roster as a new
+    draft that keeps the events (publish it to supersede ROSTER_ID), and write it with
+    changes.csv and notifications.csv into --out."""
+    now = _now(at)
+    params = solve_params(time_limit, seed, solution_limit, workers, cluster)
+    with exit_on_bad_input():
+        happened = read_events(events)
+        with open_store(url_of(db)) as engine:
+            saved = repair_stored(engine, roster_id, happened, now, params)
+    _write(saved.result, out, quiet)
+    typer.echo(f"saved as draft roster {saved.roster_id} (repairs roster {roster_id})")
+
+
+def _now(at: str) -> datetime:
+    try:
+        return datetime.fromisoformat(at)
+    except ValueError:
+        typer.echo(f"--at: {at!r} is not a date and time (2026-11-24T07:30)", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _write(result: RepairResult, out: Path, quiet: bool) -> None:
     written = write_repair(result, out)
     if not quiet:
         typer.echo((Path(out) / "summary.txt").read_text(encoding="utf-8"), nl=False)

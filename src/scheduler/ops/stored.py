@@ -1,22 +1,34 @@
 """Solving from the store: the horizon read from the agency's records (its history: what was
-delivered), solved as any horizon, and saved as a new draft version in one transaction."""
+delivered), solved as any horizon, and saved as a new draft version in one transaction; a saved
+roster repaired after the day's events, saved as a new draft that names the roster it repaired
+and keeps the events."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
 from scheduler.api import solve
+from scheduler.domain.events import LocatedEvent
 from scheduler.domain.model import Scenario
+from scheduler.ops.repair import RepairResult, repair
 from scheduler.plans.week import WeekResult, plan_week
 from scheduler.solution.roster import Roster
+from scheduler.solve.compile import first_day
 from scheduler.solve.params import SolveParams
 from scheduler.solve.routing import Progress
 from scheduler.store.agency import has_plan, read_plan, read_scenario
-from scheduler.store.rosters import StopOrigin, save_draft
+from scheduler.store.rosters import (
+    RepairRecord,
+    StopOrigin,
+    read_version,
+    roster_days,
+    save_draft,
+    stop_origins,
+)
 
 
 @dataclass(frozen=True)
@@ -77,3 +89,38 @@ def solve_stored(
     roster = solve(scenario, params=params, on_progress=on_progress)
     roster_id = save_draft(engine, scenario, roster, params, first_day=day, last_day=day)
     return StoredRoster(roster_id, scenario, roster)
+
+
+@dataclass(frozen=True)
+class StoredRepair:
+    roster_id: int  # the new draft's
+    repaired_from: int
+    result: RepairResult
+
+
+def repair_stored(
+    engine: Engine,
+    roster_id: int,
+    events: Sequence[LocatedEvent],
+    at: datetime,
+    params: SolveParams,
+) -> StoredRepair:
+    """Saved roster ``roster_id`` repaired after ``events`` as of ``at`` (``ops.repair``); the
+    repaired roster saved as a new draft with the events, in one transaction. The roster
+    repaired is left as it was: publishing the draft supersedes it."""
+    scenario, roster, _status = read_version(engine, roster_id)
+    result = repair(scenario, roster, events, at, params)
+    clock = first_day(scenario)
+    record = RepairRecord(roster_id, [e.event for e in events], clock.aware(at))
+    first, last = roster_days(engine, roster_id)
+    new_id = save_draft(
+        engine,
+        result.day,
+        result.roster,
+        params,
+        first_day=first,
+        last_day=last,
+        origins=stop_origins(engine, roster_id),
+        repair=record,
+    )
+    return StoredRepair(new_id, roster_id, result)

@@ -19,13 +19,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from pydantic import TypeAdapter
 from sqlalchemy.engine import Connection, Engine
 
+from scheduler.domain.events import Event
 from scheduler.domain.model import Scenario
 from scheduler.errors import Problem, StoreError
 from scheduler.solution.roster import Roster
 from scheduler.solve.params import SolveParams
 from scheduler.store import schema as t
+
+_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,15 @@ class StopOrigin:
 
     service: str
     order_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RepairRecord:
+    """What a repair's draft came from: the roster it repaired, the events, and its "now"."""
+
+    roster_id: int
+    events: Sequence[Event]
+    as_of: datetime
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,7 @@ class RosterVersion:
     seed: int
     visits_assigned: int
     visits_unassigned: int
+    repaired_from: int | None = None
 
 
 def save_draft(
@@ -59,9 +73,10 @@ def save_draft(
     last_day: date,
     origins: Mapping[str, StopOrigin] | None = None,
     created_by: str | None = None,
+    repair: RepairRecord | None = None,
 ) -> int:
-    """The roster saved as a new draft version with its stops and unassigned visits, all in
-    one transaction; returns its id."""
+    """The roster saved as a new draft version with its stops and unassigned visits (and, for
+    a repair, the events it took in), all in one transaction; returns its id."""
     origins = origins or {}
     settings = {
         k: v for k, v in dataclasses.asdict(params).items() if k not in ("cluster", "workers")
@@ -79,9 +94,25 @@ def save_draft(
                 settings=settings,
                 scenario=scenario.model_dump(mode="json", exclude_defaults=True),
                 roster=roster.model_dump(mode="json"),
+                repaired_from=repair.roster_id if repair else None,
             )
             .returning(t.rosters.c.id)
         ).scalar_one()
+        if repair and repair.events:
+            recorded_at = datetime.now(UTC)
+            db.execute(
+                t.events.insert(),
+                [
+                    {
+                        "roster_id": roster_id,
+                        "recorded_at": recorded_at,
+                        "as_of": repair.as_of,
+                        "kind": e.kind,
+                        "record": e.model_dump(mode="json"),
+                    }
+                    for e in repair.events
+                ],
+            )
         stops = [
             {
                 "roster_id": roster_id,
@@ -277,6 +308,19 @@ def read_version(engine: Engine, roster_id: int) -> tuple[Scenario, Roster, str]
     return Scenario.model_validate(row.scenario), Roster.model_validate(row.roster), row.status
 
 
+def roster_days(engine: Engine, roster_id: int) -> tuple[date, date]:
+    """The first and last day a saved roster covers."""
+    with engine.connect() as db:
+        row = db.execute(
+            sa.select(t.rosters.c.first_day, t.rosters.c.last_day).where(
+                t.rosters.c.id == roster_id
+            )
+        ).one_or_none()
+    if row is None:
+        raise StoreError(f"no roster {roster_id} in the store")
+    return row.first_day, row.last_day
+
+
 def list_versions(engine: Engine) -> list[RosterVersion]:
     with engine.connect() as db:
         rows = db.execute(sa.select(t.rosters).order_by(t.rosters.c.id)).all()
@@ -308,6 +352,29 @@ def list_versions(engine: Engine) -> list[RosterVersion]:
             seed=r.seed,
             visits_assigned=assigned.get(r.id, 0),
             visits_unassigned=counts.get(r.id, 0),
+            repaired_from=r.repaired_from,
         )
         for r in rows
     ]
+
+
+def repair_events(engine: Engine, roster_id: int) -> list[Event]:
+    """The events a repair's draft took in, in the order they were given."""
+    with engine.connect() as db:
+        rows = db.execute(
+            sa.select(t.events.c.record)
+            .where(t.events.c.roster_id == roster_id)
+            .order_by(t.events.c.id)
+        ).all()
+    return [_EVENT.validate_python(r.record) for r in rows]
+
+
+def stop_origins(engine: Engine, roster_id: int) -> dict[str, StopOrigin]:
+    """The service and care-plan order of each of a saved roster's stops, by visit id."""
+    with engine.connect() as db:
+        rows = db.execute(
+            sa.select(
+                t.roster_stops.c.visit_id, t.roster_stops.c.service, t.roster_stops.c.order_id
+            ).where(t.roster_stops.c.roster_id == roster_id, t.roster_stops.c.service.isnot(None))
+        ).all()
+    return {r.visit_id: StopOrigin(r.service, r.order_id) for r in rows}

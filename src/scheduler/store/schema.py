@@ -151,6 +151,8 @@ rosters = sa.Table(
     sa.Column("roster", sa.JSON, nullable=False),  # the roster document (roster.json)
     sa.Column("published_at", UtcDateTime),
     sa.Column("superseded_by", sa.ForeignKey("rosters.id")),
+    # a repair's draft: the id of the roster it repaired (its events are in ``events``)
+    sa.Column("repaired_from", sa.Integer),
     sa.CheckConstraint("status IN ('draft', 'published', 'superseded')", name="status"),
 )
 
@@ -182,6 +184,7 @@ events = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("roster_id", sa.ForeignKey("rosters.id", ondelete="CASCADE")),
     sa.Column("recorded_at", UtcDateTime, nullable=False),
+    sa.Column("as_of", UtcDateTime),  # the repair's "now": what had started stayed
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("record", sa.JSON, nullable=False),
 )
