@@ -25,6 +25,7 @@ from scheduler.errors import ScenarioError, SchedulerError, SolverError
 from scheduler.io.event_files import read_events
 from scheduler.io.plan_files import load_plan, write_week
 from scheduler.io.repair_files import write_repair
+from scheduler.io.report_files import write_report, write_week_report
 from scheduler.io.roster_files import read_orders, read_roster, write_roster
 from scheduler.io.scenario_files import load_scenario
 from scheduler.io.summary import format_summary
@@ -77,7 +78,9 @@ __all__ = [
     "solve_variants",
     "travel_model_for",
     "write_repair",
+    "write_report",
     "write_roster",
     "write_week",
+    "write_week_report",
 ]
 __version__ = "0.1.0"

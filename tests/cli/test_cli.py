@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 from typer.testing import CliRunner
 
 from scheduler.cli.app import app
@@ -265,7 +266,10 @@ def test_whatif_solves_variants_side_by_side_and_compare_lists_the_changes(
     assert header == ",base,fewer,wider"
     assert "| visits assigned |" in (out / "compare.md").read_text(encoding="utf-8")
     for name in ("base", "fewer", "wider"):
-        assert (out / name / "roster.json").exists()
+        assert (out / name / "roster.json").exists() and (out / name / "report.html").exists()
+    page = (out / "report.html").read_text(encoding="utf-8")  # the base's, variants beside
+    assert 'id="variants"' in page and 'data-variant="wider"' in page
+    assert 'id="comparison"' in page
     compared = runner.invoke(
         app, ["compare", str(out / "base"), str(out / "fewer"), "--out", str(tmp_path / "cmp")]
     )
@@ -337,3 +341,59 @@ def test_schema_prints_a_json_schema() -> None:
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["title"] == "homecare-scheduler events"
     assert runner.invoke(app, ["schema", "nonsense"]).exit_code == 2
+
+
+def test_solve_writes_the_report_beside_the_roster_unless_told_not_to(tmp_path: Path) -> None:
+    fast = ["-t", "2", "--solution-limit", "100", "-q"]
+    with_report, without = tmp_path / "with", tmp_path / "without"
+    result = runner.invoke(app, ["solve", str(DATA / "tiny_csv"), "-o", str(with_report), *fast])
+    assert result.exit_code == 0, result.output
+    page = (with_report / "report.html").read_text(encoding="utf-8")
+    roster = json.loads((with_report / "roster.json").read_text(encoding="utf-8"))
+    assert f'data-kpi="visits_assigned">{roster["kpis"]["visits_assigned"]}<' in page
+    # self-contained: no script or style is fetched from anywhere
+    assert "<script src=" not in page and "<link" not in page
+    calendars = sorted(p.stem for p in (with_report / "calendars").glob("*.ics"))
+    assert calendars == sorted({r["caregiver_id"] for r in roster["routes"] if r["stops"]})
+    assert (with_report / "itineraries.html").exists()
+    result = runner.invoke(
+        app, ["solve", str(DATA / "tiny_csv"), "-o", str(without), "--no-report", *fast]
+    )
+    assert result.exit_code == 0, result.output
+    assert (without / "roster.json").exists() and not (without / "report.html").exists()
+
+
+def test_report_of_a_roster_file_counts_its_violations(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["solve", str(DATA / "tiny_csv"), "-o", str(out), "-t", "2", "--no-report", "-q"]
+    assert runner.invoke(app, [*args, "--solution-limit", "100"]).exit_code == 0
+    result = runner.invoke(
+        app, ["report", str(out / "roster.json"), "--scenario", str(DATA / "tiny_csv")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "0 violation(s)" in result.stdout
+    assert 'data-kpi="violations">0<' in (out / "report.html").read_text(encoding="utf-8")
+    missing = runner.invoke(
+        app, ["report", str(tmp_path / "nothing.json"), "--scenario", str(DATA / "tiny_csv")]
+    )
+    assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_verbose_logs_the_engines_steps_and_never_a_clients_name_or_address(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    args = ["solve", str(DATA / "town_csv"), "-o", str(out), "-t", "1", "--no-report", "-q"]
+    quiet = runner.invoke(app, args)
+    assert quiet.exit_code == 0 and "INFO" not in quiet.output
+    result = runner.invoke(app, ["-v", *args])
+    assert result.exit_code == 0, result.output
+    assert "INFO scheduler.solve.pipeline: compiled" in result.output
+    assert "validator found no broken rule" in result.output
+    addresses = pd.read_csv(DATA / "town_csv" / "clients.csv")["address"]
+    assert len(addresses) > 0
+    for address in addresses:
+        street = address.split(",")[0]
+        assert street not in result.output
+    bad = runner.invoke(app, ["--log-level", "loud", *args])
+    assert bad.exit_code == 2

@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from scheduler import check_roster
+from scheduler.domain.events import CaregiverUnavailable, LocatedEvent
 from scheduler.errors import StoreError
 from scheduler.io.plan_files import load_plan
-from scheduler.domain.events import CaregiverUnavailable, LocatedEvent
 from scheduler.ops.stored import plan_stored, repair_stored
 from scheduler.solve.params import SolveParams
 from scheduler.store import schema as t

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+from enum import StrEnum
+from typing import Annotated
+
 import typer
 
 from scheduler.cli.check import check
 from scheduler.cli.db import db_app, publish_roster
 from scheduler.cli.plan import plan
 from scheduler.cli.repair import repair, repair_in_store
+from scheduler.cli.report import report
 from scheduler.cli.retime import retime
 from scheduler.cli.schema import schema
 from scheduler.cli.solve import solve
@@ -22,6 +28,45 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     add_completion=False,
 )
+
+
+class LogLevel(StrEnum):
+    debug = "debug"
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+@app.callback()
+def _logging(
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose", "-v", count=True, help="Log what the engine does (-v info, -vv debug)."
+        ),
+    ] = 0,
+    log_level: Annotated[
+        LogLevel | None,
+        typer.Option(
+            "--log-level",
+            case_sensitive=False,
+            help="Log level on stderr (default: warning); debug adds OR-Tools' search log.",
+        ),
+    ] = None,
+) -> None:
+    """Home-care rosters: who goes where, when, in what order."""
+    level = log_level.upper() if log_level else ("WARNING", "INFO", "DEBUG")[min(verbose, 2)]
+    logging.basicConfig(
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
+    # Only the engine's own loggers speak at the chosen level; libraries keep to warnings.
+    logging.getLogger().setLevel(logging.WARNING)
+    logging.getLogger("scheduler").setLevel(level)
+
+
 app.command()(solve)
 app.command()(validate)
 app.command()(check)
@@ -30,6 +75,7 @@ app.command()(repair)
 app.command()(retime)
 app.command()(whatif)
 app.command()(compare)
+app.command()(report)
 app.command()(schema)
 app.command("publish")(publish_roster)
 db_app.command("repair")(repair_in_store)

@@ -3,6 +3,7 @@ traceback) while showing doubtful-input warnings as one plain line each."""
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 import warnings
@@ -17,6 +18,7 @@ from scheduler.domain.model import Scenario, TravelModelName
 from scheduler.errors import InputFileError
 from scheduler.io.roster_files import read_roster
 from scheduler.io.scenario_files import load_scenario
+from scheduler.io.summary import format_summary, summary_tables
 from scheduler.solution.roster import Roster
 from scheduler.solve.params import SolveParams
 from scheduler.solve.routing import Progress
@@ -41,6 +43,14 @@ OutOption = Annotated[Path, typer.Option("--out", "-o", help="Folder for the ros
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")]
 TimeLimitOption = Annotated[
     float, typer.Option("--time-limit", "-t", min=0.1, help="Search time limit, seconds.")
+]
+ReportOption = Annotated[
+    bool,
+    typer.Option(
+        "--report/--no-report",
+        help="Also write report.html (map, timeline, tables), itineraries.html and "
+        "calendars/CAREGIVER.ics.",
+    ),
 ]
 WorkersOption = Annotated[
     int | None,
@@ -76,13 +86,15 @@ def solve_params(
     workers: int | None,
     cluster: str | None,
 ) -> SolveParams:
-    """The search parameters the solving commands share."""
+    """The search parameters the solving commands share; at debug level (``-vv``), with
+    OR-Tools' own search log (on stderr)."""
     return SolveParams(
         time_limit_s=time_limit_s,
         seed=seed,
         solution_limit=solution_limit,
         workers=workers,
         cluster=cluster,
+        log_search=logging.getLogger("scheduler").isEnabledFor(logging.DEBUG),
     )
 
 
@@ -117,53 +129,78 @@ def read_roster_or_exit(path: Path) -> Roster:
     return _or_exit(lambda: read_roster(path))
 
 
-def progress_printer(time_limit_s: float | None = None) -> Callable[[Progress], None]:
-    """Shows the search's progress on stderr: a live bar against ``time_limit_s`` on a
-    terminal, else a plain line for a new best at most twice a second (every part on a
-    decomposed day: its pass, parts done, best cost, visits assigned)."""
+def echo_summary(scenario: Scenario, roster: Roster) -> None:
+    """The roster's summary: rich tables on a terminal, the plain text of summary.txt else."""
+    if sys.stdout.isatty():
+        from rich.console import Console
+
+        Console().print(*summary_tables(scenario, roster))
+    else:
+        typer.echo(format_summary(scenario, roster))
+
+
+@contextmanager
+def shown_progress(
+    time_limit_s: float | None, quiet: bool = False
+) -> Iterator[Callable[[Progress], None] | None]:
+    """Within: a callback that shows the search's progress on stderr (None when ``quiet``): a
+    live bar against ``time_limit_s`` on a terminal, taken down when the block ends; else a
+    plain line for a new best at most twice a second (every part on a decomposed day: its
+    pass, parts done, best cost, visits assigned)."""
+    if quiet:
+        yield None
+        return
     if time_limit_s is not None and sys.stderr.isatty():
-        return _progress_bar(time_limit_s)
+        with _progress_bar(time_limit_s) as show:
+            yield show
+        return
     last_print = [0.0]
 
-    def show(progress: Progress) -> None:
+    def show_line(progress: Progress) -> None:
         now = time.monotonic()
         if now - last_print[0] >= 0.5 or progress.solutions == 1:
             last_print[0] = now
             typer.echo(f"[{progress.elapsed_s:6.1f} s] {_describe(progress)}", err=True)
 
-    return show
+    yield show_line
 
 
 def _describe(progress: Progress) -> str:
     if progress.parts_total is None:
-        return f"solution {progress.solutions:>5}: best cost {progress.cost}"
+        served = ""
+        if progress.visits_assigned is not None and progress.travel_min is not None:
+            served = (
+                f", {progress.visits_assigned} visits assigned, "
+                f"travel {progress.travel_min:.0f} min"
+            )
+        return f"solution {progress.solutions:>5}: best cost {progress.cost}{served}"
     return (
         f"pass {progress.pass_no}, part {progress.parts_done}/{progress.parts_total}: "
         f"best cost {progress.cost}, {progress.visits_assigned} visits assigned"
     )
 
 
-def _progress_bar(time_limit_s: float) -> Callable[[Progress], None]:
-    """A rich progress bar against the time limit, stopped when the process ends."""
-    import atexit
-
+@contextmanager
+def _progress_bar(time_limit_s: float) -> Iterator[Callable[[Progress], None]]:
+    """A rich progress bar against the time limit."""
+    from rich.console import Console
     from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
 
     bar = Bar(
         TextColumn("[bold]solving"),
-        BarColumn(),
+        BarColumn(bar_width=30),
         TimeRemainingColumn(),
         TextColumn("{task.fields[status]}"),
+        console=Console(stderr=True),
         transient=True,
     )
     task = bar.add_task("solve", total=time_limit_s, status="")
-    bar.start()
-    atexit.register(bar.stop)
 
     def show(progress: Progress) -> None:
         bar.update(
             task, completed=min(progress.elapsed_s, time_limit_s), status=_describe(progress)
         )
 
-    return show
+    with bar:
+        yield show

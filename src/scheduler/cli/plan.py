@@ -14,17 +14,20 @@ from scheduler.cli.common import (
     MapOption,
     OutOption,
     QuietOption,
+    ReportOption,
     SeedOption,
     SolutionLimitOption,
     TimeLimitOption,
     TravelOption,
     WorkersOption,
     exit_on_bad_input,
-    progress_printer,
+    shown_progress,
     solve_params,
 )
 from scheduler.cli.db import DbOption
+from scheduler.cli.report import report_beside
 from scheduler.io.plan_files import format_week_summary, load_plan, write_week
+from scheduler.io.report_files import write_week_report
 from scheduler.ops.stored import plan_stored
 from scheduler.plans.week import plan_week
 from scheduler.store.db import open_store
@@ -63,28 +66,35 @@ def plan(
         ),
     ] = True,
     db: DbOption = None,
+    report: ReportOption = True,
 ) -> None:
     """Generate the visits of --days days from PLAN's care plans, caseload and compliance policy,
-    build their roster, and write it with demand.csv, flags.csv and continuity.csv into --out."""
+    build their roster, and write it with demand.csv, flags.csv, continuity.csv and the report
+    into --out."""
     first_day: date = start.date()
     if (plan_file is None) == (db is None):
         typer.echo("give a PLAN file or --db URL (one of them)", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
-    progress = None if quiet else progress_printer()
     if db is not None:
         params = solve_params(time_limit, seed, solution_limit, workers, cluster)
-        with exit_on_bad_input(), open_store(db) as engine:
+        with (
+            exit_on_bad_input(),
+            open_store(db) as engine,
+            shown_progress(time_limit, quiet) as progress,
+        ):
             stored = plan_stored(
                 engine, first_day, days, params, on_progress=progress, first_stage=first_stage
             )
         assert stored.week is not None
-        written = write_week(stored.week, out)
+        week = stored.week
+        written = write_week(week, out)
+        written += report_beside(lambda: write_week_report(week, out), report)
         if not quiet:
             typer.echo(format_week_summary(stored.week))
         typer.echo(f"Saved draft roster {stored.roster_id}; wrote " + ", ".join(map(str, written)))
         return
     assert plan_file is not None
-    with exit_on_bad_input():
+    with exit_on_bad_input(), shown_progress(time_limit, quiet) as progress:
         data = load_plan(plan_file, policy_file=policy, map_file=map_file, travel_model=travel)
         params = solve_params(time_limit, seed, solution_limit, workers, cluster)
         result = plan_week(
@@ -96,6 +106,7 @@ def plan(
             first_stage=first_stage,
         )
     written = write_week(result, out)
+    written += report_beside(lambda: write_week_report(result, out), report)
     if not quiet:
         typer.echo(format_week_summary(result))
         typer.echo("Wrote " + ", ".join(str(p) for p in written))

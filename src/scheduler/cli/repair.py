@@ -15,6 +15,7 @@ from scheduler.cli.common import (
     MapOption,
     OutOption,
     QuietOption,
+    ReportOption,
     SeedOption,
     SolutionLimitOption,
     TimeLimitOption,
@@ -26,8 +27,10 @@ from scheduler.cli.common import (
     solve_params,
 )
 from scheduler.cli.db import DbOption, url_of
+from scheduler.cli.report import report_beside
 from scheduler.io.event_files import read_events
 from scheduler.io.repair_files import write_repair
+from scheduler.io.report_files import write_report
 from scheduler.ops.repair import RepairResult
 from scheduler.ops.repair import repair as repair_roster
 from scheduler.ops.stored import repair_stored
@@ -55,6 +58,7 @@ def repair(
     map_file: MapOption = None,
     workers: WorkersOption = None,
     cluster: ClusterOption = None,
+    report: ReportOption = True,
 ) -> None:
     """Repair ROSTER of SCENARIO after EVENTS as of --at, changing as little as it must; write
     the new roster with changes.csv and notifications.csv into --out."""
@@ -65,7 +69,7 @@ def repair(
     with exit_on_bad_input():
         happened = read_events(events)
         result = repair_roster(data, published, happened, now, params)
-    _write(result, out, quiet)
+    _write(result, out, quiet, report)
 
 
 def repair_in_store(
@@ -80,6 +84,7 @@ def repair_in_store(
     quiet: QuietOption = False,
     workers: WorkersOption = None,
     cluster: ClusterOption = None,
+    report: ReportOption = True,
 ) -> None:
     """Repair saved roster ROSTER_ID after EVENTS as of --at; save the repaired roster as a new
     draft that keeps the events (publish it to supersede ROSTER_ID), and write it with
@@ -90,7 +95,7 @@ def repair_in_store(
         happened = read_events(events)
         with open_store(url_of(db)) as engine:
             saved = repair_stored(engine, roster_id, happened, now, params)
-    _write(saved.result, out, quiet)
+    _write(saved.result, out, quiet, report)
     typer.echo(f"saved as draft roster {saved.roster_id} (repairs roster {roster_id})")
 
 
@@ -102,8 +107,9 @@ def _now(at: str) -> datetime:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-def _write(result: RepairResult, out: Path, quiet: bool) -> None:
+def _write(result: RepairResult, out: Path, quiet: bool, report: bool) -> None:
     written = write_repair(result, out)
+    written += report_beside(lambda: write_report(result.day, result.roster, out), report)
     if not quiet:
         typer.echo((Path(out) / "summary.txt").read_text(encoding="utf-8"), nl=False)
         typer.echo("Wrote " + ", ".join(str(p) for p in written))

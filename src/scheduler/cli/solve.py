@@ -15,19 +15,22 @@ from scheduler.cli.common import (
     MapOption,
     OutOption,
     QuietOption,
+    ReportOption,
     SeedOption,
     SolutionLimitOption,
     TimeLimitOption,
     TravelOption,
     WorkersOption,
+    echo_summary,
     exit_on_bad_input,
-    progress_printer,
     read_scenario_or_exit,
+    shown_progress,
     solve_params,
 )
 from scheduler.cli.db import DbOption
+from scheduler.cli.report import report_beside
+from scheduler.io.report_files import write_report
 from scheduler.io.roster_files import write_roster
-from scheduler.io.summary import format_summary
 from scheduler.ops.stored import solve_stored
 from scheduler.store.db import open_store
 
@@ -53,32 +56,38 @@ def solve(
         datetime | None,
         typer.Option("--date", formats=["%Y-%m-%d"], help="With --db: the day to solve."),
     ] = None,
+    report: ReportOption = True,
 ) -> None:
-    """Build the roster for SCENARIO and write roster.json, roster.csv, unassigned.csv and
-    summary.txt into --out. With --db and --date, the day comes from the store and its roster
-    is saved there as a new draft."""
+    """Build the roster for SCENARIO and write roster.json, roster.csv, unassigned.csv,
+    summary.txt and the report (report.html, itineraries.html, calendars/) into --out. With
+    --db and --date, the day comes from the store and its roster is saved there as a new
+    draft."""
     if (scenario is None) == (db is None) or (db is not None and day is None):
         typer.echo("give a SCENARIO, or --db URL with --date YYYY-MM-DD", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
     if db is not None:
         assert day is not None
         params = solve_params(time_limit, seed, solution_limit, workers, cluster)
-        with exit_on_bad_input(), open_store(db) as engine:
-            stored = solve_stored(
-                engine, day.date(), params, on_progress=None if quiet else progress_printer()
-            )
+        with (
+            exit_on_bad_input(),
+            open_store(db) as engine,
+            shown_progress(time_limit, quiet) as show,
+        ):
+            stored = solve_stored(engine, day.date(), params, on_progress=show)
         written = write_roster(stored.scenario, stored.roster, out)
+        written += report_beside(lambda: write_report(stored.scenario, stored.roster, out), report)
         if not quiet:
-            typer.echo(format_summary(stored.scenario, stored.roster))
+            echo_summary(stored.scenario, stored.roster)
         typer.echo(f"Saved draft roster {stored.roster_id}; wrote " + ", ".join(map(str, written)))
         return
     assert scenario is not None
     data = read_scenario_or_exit(scenario, map_file=map_file, travel=travel)
     params = solve_params(time_limit, seed, solution_limit, workers, cluster)
-    show = progress_printer(time_limit)
-    with exit_on_bad_input():  # a map is read lazily, when the solve first needs it
-        roster = solve_roster(data, params=params, on_progress=None if quiet else show)
+    # a map is read lazily, when the solve first needs it
+    with exit_on_bad_input(), shown_progress(time_limit, quiet) as show:
+        roster = solve_roster(data, params=params, on_progress=show)
     written = write_roster(data, roster, out)
+    written += report_beside(lambda: write_report(data, roster, out), report)
     if not quiet:
-        typer.echo(format_summary(data, roster))
+        echo_summary(data, roster)
         typer.echo("Wrote " + ", ".join(str(p) for p in written))

@@ -15,6 +15,7 @@ from scheduler.cli.common import (
     MapOption,
     OutOption,
     QuietOption,
+    ReportOption,
     SeedOption,
     SolutionLimitOption,
     TimeLimitOption,
@@ -25,9 +26,11 @@ from scheduler.cli.common import (
     read_scenario_or_exit,
     solve_params,
 )
+from scheduler.cli.report import report_beside
 from scheduler.domain.model import TravelModelName
 from scheduler.errors import SolverError
 from scheduler.io.plan_files import is_plan, load_plan
+from scheduler.io.report_files import write_report, write_week_report
 from scheduler.io.whatif_files import (
     read_plan_variant,
     read_variant,
@@ -71,16 +74,20 @@ def whatif(
         typer.Option("--start", formats=["%Y-%m-%d"], help="A plan's first day (YYYY-MM-DD)."),
     ] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=31, help="A plan's days.")] = 7,
+    report: ReportOption = True,
 ) -> None:
     """Solve BASE and each --variant with the same seed and limit, at once on the workers,
-    and write compare.csv, compare.md and each one's roster folder into --out. A plan BASE
+    and write compare.csv, compare.md, each one's roster folder (with its report) and
+    report.html (the base's, with the variants side by side) into --out. A plan BASE
     plans --days days from --start for each variant."""
     params = solve_params(time_limit, seed, solution_limit, workers, cluster)
     if is_plan(base):
         if start is None:
             typer.echo("a plan's what-if needs --start (YYYY-MM-DD)", err=True)
             raise typer.Exit(EXIT_BAD_INPUT)
-        _plan_whatif(base, variant, start.date(), days, params, out, quiet, travel, map_file)
+        _plan_whatif(
+            base, variant, start.date(), days, params, out, quiet, travel, map_file, report
+        )
         return
     data = read_scenario_or_exit(base, map_file=map_file, travel=travel)
     names, scenarios = ["base"], [data]
@@ -95,6 +102,14 @@ def whatif(
         raise SolverError(f"no roster for {', '.join(failed)}: its worker failed twice")
     solved = [r for r in rosters if r is not None]
     written = write_whatif(names, scenarios, solved, out)
+    named = list(zip(names, solved, strict=True))
+
+    def reports() -> list[Path]:
+        for name, scenario, roster in zip(names, scenarios, solved, strict=True):
+            write_report(scenario, roster, out / name)
+        return write_report(scenarios[0], solved[0], out, variants=named)[:1]
+
+    written += report_beside(reports, report)
     if not quiet:
         _echo_side_by_side(names, solved, written)
 
@@ -121,6 +136,7 @@ def _plan_whatif(
     quiet: bool,
     travel: TravelModelName | None,
     map_file: Path | None,
+    report: bool,
 ) -> None:
     """The plan's horizon planned for the base and each variant, one after another (each
     week spreads its regions and days over the workers itself)."""
@@ -134,6 +150,14 @@ def _plan_whatif(
     with exit_on_bad_input():
         results = plan_variants(plans, start, days, params)
     written = write_week_whatif(names, results, out)
+    named = [(name, r.roster) for name, r in zip(names, results, strict=True)]
+
+    def reports() -> list[Path]:
+        for name, result in zip(names, results, strict=True):
+            write_week_report(result, out / name)
+        return write_week_report(results[0], out, variants=named)[:1]
+
+    written += report_beside(reports, report)
     if not quiet:
         _echo_side_by_side(names, [r.roster for r in results], written)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.table import Table
+
 from scheduler.domain.model import Scenario, TravelModelName
 from scheduler.solution.kpis import compute_kpis
 from scheduler.solution.roster import Roster
@@ -69,3 +71,44 @@ def format_summary(scenario: Scenario, roster: Roster) -> str:
         for item in roster.unassigned:
             lines.append(f"  {item.visit_id:<12} {item.reason_code:<28} {item.reason}")
     return "\n".join(lines) + "\n"
+
+
+def summary_tables(scenario: Scenario, roster: Roster) -> list[Table]:
+    """The summary as rich tables for a terminal: headline figures, caregivers, unassigned."""
+    kpis = roster.kpis or compute_kpis(scenario, roster)
+    head = Table(title=f"Roster for {roster.scenario} ({roster.time_zone})", show_header=False)
+    head.add_column("figure", style="bold")
+    head.add_column("value", justify="right")
+    head.add_row("Visits assigned", f"{kpis.visits_assigned} of {kpis.visits_total}")
+    head.add_row("Visits unassigned", str(kpis.visits_unassigned))
+    head.add_row("Travel", f"{kpis.travel_min:.0f} min ({_travel_model(scenario)})")
+    head.add_row("Service", f"{kpis.service_min:.0f} min")
+    head.add_row("Working time", f"{kpis.working_min:.0f} min")
+    if kpis.preferred_visits:
+        head.add_row("Preferred caregiver", f"{kpis.preferred_met} of {kpis.preferred_visits}")
+    if roster.solve_info is not None:
+        info = roster.solve_info
+        head.add_row(
+            "Solver", f"{info.status}, {info.wall_s:.1f} s (limit {info.time_limit_s:g} s)"
+        )
+    people = Table(title="Caregivers")
+    for name in ("caregiver", "visits", "service min", "available min", "utilisation", "travel"):
+        people.add_column(name, justify="left" if name == "caregiver" else "right")
+    for use in kpis.caregivers:
+        people.add_row(
+            use.caregiver_id,
+            str(use.visits),
+            f"{use.service_min:.0f}",
+            f"{use.available_min:.0f}",
+            f"{use.utilisation:.0%}",
+            f"{use.travel_min:.0f} min",
+        )
+    tables = [head, people]
+    if roster.unassigned:
+        left = Table(title="Unassigned visits")
+        for name in ("visit", "reason code", "reason"):
+            left.add_column(name)
+        for item in roster.unassigned:
+            left.add_row(item.visit_id, item.reason_code, item.reason)
+        tables.append(left)
+    return tables

@@ -53,6 +53,13 @@ def route_scenario(
     if start is not None and refit:
         start = fitting_routes(problem, start)
     result = solve_routes(problem, params, on_progress, start)
+    log.info(
+        "routing search: %s, cost %d, %.1f s, first solution by %s",
+        result.status,
+        result.cost,
+        result.wall_s,
+        result.first_solution,
+    )
     timing = schedule_routes(problem, result.routes, seed=params.seed)
     node_routes = result.routes
     if resequence.applies(problem):
@@ -192,4 +199,9 @@ def finish_roster(
     if violations:
         listed = "\n".join(f"  - {v}" for v in violations[:20])
         raise SolverError(f"the optimiser produced a roster that breaks hard rules:\n{listed}")
+    log.info(
+        "roster: %d of %d visits assigned, validator found no broken rule",
+        len(served),
+        len(scenario.visits),
+    )
     return roster

@@ -69,6 +69,8 @@ _INSERTION_LNS_OPERATORS = (
 # Days with dependent visits: the share by which the costliest route, ordered on its own, must
 # beat its current order for a step to start from that order (_reorder_costliest).
 _REORDER_MIN_GAIN = 0.05
+# The least time between two progress reports of one search.
+_REPORT_EVERY_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ class Progress:
     """A new best roster found by the search (``solutions``: how many it has looked at). A
     decomposed solve (``scheduler.scale``) also says which pass over the day it is in, how
     many of that pass's parts are done, of how many, and how many visits the day's roster
-    serves (``cost`` is the day's as the pass began, until its last part is done)."""
+    serves (``cost`` is the day's as the pass began, until its last part is done). One model's
+    search says how many visits its best roster serves and how much it travels."""
 
     cost: int
     elapsed_s: float
@@ -85,6 +88,7 @@ class Progress:
     parts_total: int | None = None
     visits_assigned: int | None = None
     pass_no: int | None = None
+    travel_min: float | None = None
 
 
 @dataclass(frozen=True)
@@ -178,17 +182,49 @@ class _Budget:
         self.solutions = 0
         self.best_cost = 2**63
         self.first_cost: int | None = None
+        self.reported_at = -_REPORT_EVERY_S
 
     def __call__(self) -> None:  # an at-solution callback of the routing model
-        # Local search also passes through worse solutions; report improvements only.
+        # Local search also passes through worse solutions; report improvements only, and
+        # at most every _REPORT_EVERY_S (each report walks the routes).
         self.solutions += 1
         cost = int(self.ctx.routing.CostVar().Max())
         if self.first_cost is None:
             self.first_cost = cost
         if cost < self.best_cost:
             self.best_cost = cost
-            if self.on_progress is not None:
-                self.on_progress(Progress(cost, self.elapsed_s, self.solutions))
+            elapsed = self.elapsed_s
+            if self.on_progress is not None and elapsed - self.reported_at >= _REPORT_EVERY_S:
+                self.reported_at = elapsed
+                visits, travel_s = self._served()
+                self.on_progress(
+                    Progress(
+                        cost,
+                        elapsed,
+                        self.solutions,
+                        visits_assigned=visits,
+                        travel_min=travel_s / 60,
+                    )
+                )
+
+    def _served(self) -> tuple[int, float]:
+        """Visits served and seconds travelled by the solution the search has just found."""
+        problem, routing, manager = self.ctx.problem, self.ctx.routing, self.ctx.manager
+        later = problem.later_copies
+        visits, travel_s = 0, 0.0
+        for v in range(problem.num_vehicles):
+            table = problem.travel_s[problem.vehicle_profile[v]]
+            home = at = problem.vehicle_location[v]
+            index = routing.NextVar(routing.Start(v)).Value()
+            while not routing.IsEnd(index):
+                node = manager.IndexToNode(index)
+                visits += node not in later
+                place = problem.node_location[node]
+                travel_s += float(table[at, place])
+                at = place
+                index = routing.NextVar(index).Value()
+            travel_s += float(table[at, home])
+        return visits, travel_s
 
     @property
     def elapsed_s(self) -> float:
