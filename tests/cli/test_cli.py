@@ -275,6 +275,9 @@ def test_whatif_solves_variants_side_by_side_and_compare_lists_the_changes(
     )
     assert compared.exit_code == 0, compared.output
     assert "visits differ" in compared.stdout and (tmp_path / "cmp" / "changes.csv").exists()
+    page = (tmp_path / "cmp" / "compare.html").read_text(encoding="utf-8")
+    assert page.count('data-variant="A"') == page.count('data-variant="B"') > 5
+    assert 'id="comparison"' in page and "<script src=" not in page
 
 
 def test_whatif_with_a_bad_variant_exits_2_naming_the_file_and_field(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ from scheduler.cli.report import report_beside
 from scheduler.domain.model import TravelModelName
 from scheduler.errors import SolverError
 from scheduler.io.plan_files import is_plan, load_plan
-from scheduler.io.report_files import write_report, write_week_report
+from scheduler.io.report_files import write_comparison, write_report, write_week_report
 from scheduler.io.whatif_files import (
     read_plan_variant,
     read_variant,
@@ -171,7 +171,12 @@ def compare(
     roster_a: Annotated[Path, typer.Argument(help="A roster (roster.json or its folder).")],
     roster_b: Annotated[Path, typer.Argument(help="Another roster of the same scenario.")],
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Folder for compare.md and changes.csv.")
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder for compare.md, changes.csv and compare.html.",
+        ),
     ] = None,
 ) -> None:
     """The side-by-side table of two rosters and every visit that differs between them."""
@@ -187,3 +192,4 @@ def compare(
         columns = ["visit_id", "client_id", "kind", "a_caregivers", "a_start"]
         columns += ["b_caregivers", "b_start"]
         pd.DataFrame(changes, columns=columns).to_csv(out / "changes.csv", index=False)
+        write_comparison(list(zip(names, (a, b), strict=True)), len(changes), out)

@@ -17,13 +17,14 @@ from scheduler.plans.week import ClientContinuity, WeekResult
 from scheduler.report.calendar import caregiver_calendar
 from scheduler.report.figures import Streets, point
 from scheduler.report.itinerary import Itinerary, itineraries
-from scheduler.report.page import itineraries_html, report_html
+from scheduler.report.page import comparison_html, itineraries_html, report_html
 from scheduler.report.streets import street_lines
 from scheduler.solution.roster import Roster
 
 REPORT_HTML = "report.html"
 ITINERARIES_HTML = "itineraries.html"
 CALENDARS = "calendars"
+COMPARE_HTML = "compare.html"
 
 
 def streets_of(scenario: Scenario) -> Streets | None:
@@ -95,3 +96,12 @@ def write_week_report(
         continuity=result.continuity,
         variants=variants,
     )
+
+
+def write_comparison(variants: Sequence[tuple[str, Roster]], changed: int, out_dir: Path) -> Path:
+    """compare.html: the rosters side by side with a chart (``scheduler compare``)."""
+    path = Path(out_dir) / COMPARE_HTML
+    staged = path.with_name(f".{COMPARE_HTML}.tmp")
+    staged.write_text(comparison_html(variants, changed), encoding="utf-8")
+    os.replace(staged, path)
+    return path

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+import plotly.graph_objects as go
 import plotly.io as pio
 from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
@@ -89,10 +90,7 @@ def report_html(
         figures["comparison"] = comparison_figure(
             [(name, r.kpis or compute_kpis(scenario, r)) for name, r in variants]
         )
-    divs = {
-        name: pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=name, config=_CONFIG)
-        for name, fig in figures.items()
-    }
+    divs = _divs(figures)
     return (
         _environment()
         .get_template("report.html.j2")
@@ -113,6 +111,31 @@ def report_html(
             familiar=any(c.from_history for c in continuity),
         )
     )
+
+
+def comparison_html(variants: Sequence[tuple[str, Roster]], changed: int) -> str:
+    """Rosters side by side without their scenario (``scheduler compare``): the table of
+    compare.md and its chart; ``changed`` visits differ between them."""
+    kpis = [(name, r.kpis) for name, r in variants if r.kpis is not None]
+    return (
+        _environment()
+        .get_template("comparison.html.j2")
+        .render(
+            title="Rosters compared",
+            changed=changed,
+            variant_names=[name for name, _ in variants],
+            variant_rows=compare_rows(variants),
+            divs=_divs({"comparison": comparison_figure(kpis)}),
+            plotly_js=get_plotlyjs(),
+        )
+    )
+
+
+def _divs(figures: dict[str, go.Figure]) -> dict[str, str]:
+    return {
+        name: pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=name, config=_CONFIG)
+        for name, fig in figures.items()
+    }
 
 
 def itineraries_html(roster: Roster, days: Sequence[Itinerary]) -> str:
