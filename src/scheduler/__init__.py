@@ -37,6 +37,7 @@ from scheduler.solution.roster import Roster
 from scheduler.solution.validate import Violation
 from scheduler.solve.params import SolveParams
 from scheduler.solve.routing import Progress
+from scheduler.stop import request_stop
 
 __all__ = [
     "Caregiver",
@@ -73,6 +74,7 @@ __all__ = [
     "read_orders",
     "read_roster",
     "repair",
+    "request_stop",
     "retime",
     "solve",
     "solve_variants",

@@ -61,6 +61,12 @@ class ClusterError(InputFileError):
     what = "the cluster setting"
 
 
+class OutputError(InputFileError):
+    """The output folder cannot be written (checked before a solve starts)."""
+
+    what = "the output folder"
+
+
 class SolverError(SchedulerError, RuntimeError):
     """The optimiser reached a state that should be impossible (a bug, never bad input)."""
 

@@ -86,8 +86,9 @@ def test_a_saved_roster_is_repaired_into_a_new_draft_and_bad_events_change_nothi
     url = f"sqlite:///{tmp_path / 'agency.db'}"
     _ok("db", "init", "--db", url)
     _ok("db", "import", str(PLAN), "--db", url)
-    _ok("plan", "--db", url, "--start", "2026-11-30", "--days", "1", "-o", str(tmp_path), *FAST)
-    roster = json.loads((tmp_path / "roster.json").read_text(encoding="utf-8"))
+    plan = ["plan", "--db", url, "--start", "2026-11-30", "--days", "1"]
+    _ok(*plan, "-o", str(tmp_path / "week"), *FAST)
+    roster = json.loads((tmp_path / "week" / "roster.json").read_text(encoding="utf-8"))
     sick = next(r["caregiver_id"] for r in roster["routes"] if r["stops"])
     events = tmp_path / "events.csv"
     events.write_text(f"kind,caregiver_id,start\ncaregiver_unavailable,{sick},2026-11-30T06:00\n")

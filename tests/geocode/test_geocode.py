@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,3 +134,13 @@ def test_geopy_backend_asks_once_per_address_and_keeps_answers(tmp_path: Path) -
     reloaded = GeopyGeocoder(_StandIn(), cache_file=cache)
     found = reloaded.resolve("Somewhere 1")
     assert found is not None and found.lat == 50.0
+
+
+def test_a_damaged_geocoder_cache_is_reported_and_started_afresh(tmp_path: Path) -> None:
+    cache = tmp_path / "answers.json"
+    cache.write_bytes(b'{"Somewhere 1": [50.0, 11.')  # cut off by a crash
+    service = _StandIn()
+    with pytest.warns(UserWarning, match="geocoder cache .* is damaged"):
+        geocoder = GeopyGeocoder(service, cache_file=cache)
+    assert geocoder.resolve("Somewhere 1") is not None and service.calls == ["Somewhere 1"]
+    assert "Somewhere 1" in json.loads(cache.read_text(encoding="utf-8"))

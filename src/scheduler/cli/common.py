@@ -4,16 +4,20 @@ traceback) while showing doubtful-input warnings as one plain line each."""
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
+import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 
+from scheduler.atomic import OutputFolder
 from scheduler.domain.model import Scenario, TravelModelName
 from scheduler.errors import InputFileError
 from scheduler.io.roster_files import read_roster
@@ -22,6 +26,7 @@ from scheduler.io.summary import format_summary, summary_tables
 from scheduler.solution.roster import Roster
 from scheduler.solve.params import SolveParams
 from scheduler.solve.routing import Progress
+from scheduler.stop import request_stop, reset
 
 EXIT_BAD_INPUT = 2
 T = TypeVar("T")
@@ -204,3 +209,64 @@ def _progress_bar(time_limit_s: float) -> Iterator[Callable[[Progress], None]]:
 
     with bar:
         yield show
+
+
+class Interrupt:
+    """The signal that stopped the search, if one did (:func:`interruptible`)."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+
+    def exit_if_stopped(self) -> None:
+        """After the best roster was written: exit 128 + the signal's number (130 for Ctrl-C,
+        143 for SIGTERM), as a shell expects of a program a signal ended."""
+        if self.signal is not None:
+            raise typer.Exit(128 + self.signal)
+
+
+@contextmanager
+def interruptible() -> Iterator[Interrupt]:
+    """Within: the first Ctrl-C or SIGTERM stops the search, which then finishes its best
+    roster so far (validated, marked as interrupted) for the caller to write; a second one
+    aborts at once, writing nothing (what was written before stays as it was)."""
+    interrupt = Interrupt()
+    reset()
+
+    def stop(signum: int, _frame: object) -> None:
+        if interrupt.signal is not None:
+            os.write(2, b"aborted: nothing written\n")
+            os._exit(128 + signum)
+        interrupt.signal = signum
+        request_stop()
+        os.write(2, b"stopping: the best roster found so far is written (again: abort)\n")
+
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupt  # signals reach the main thread only
+        return
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield interrupt
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        reset()
+
+
+@contextmanager
+def command_output(out: Path) -> Iterator[OutputFolder]:
+    """The new version of ``out`` a command writes into (``scheduler.atomic.OutputFolder``),
+    checked before any work starts (exit 2 when it cannot be written); it replaces ``out``
+    only on ``commit``, and is removed otherwise."""
+    with exit_on_bad_input():
+        folder = OutputFolder(out)
+    try:
+        yield folder
+    finally:
+        folder.discard()
+
+
+def commit_output(folder: OutputFolder, written: Sequence[Path]) -> list[Path]:
+    """Switch ``folder.out`` to the new version; the written paths as they now are."""
+    with exit_on_bad_input():
+        out = folder.commit()
+    return [out / path.relative_to(folder.path) for path in written]

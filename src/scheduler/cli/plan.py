@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from scheduler.atomic import OutputFolder
 from scheduler.cli.common import (
     EXIT_BAD_INPUT,
     ClusterOption,
@@ -20,7 +21,10 @@ from scheduler.cli.common import (
     TimeLimitOption,
     TravelOption,
     WorkersOption,
+    command_output,
+    commit_output,
     exit_on_bad_input,
+    interruptible,
     shown_progress,
     solve_params,
 )
@@ -29,7 +33,7 @@ from scheduler.cli.report import report_beside
 from scheduler.io.plan_files import format_week_summary, load_plan, write_week
 from scheduler.io.report_files import write_week_report
 from scheduler.ops.stored import plan_stored
-from scheduler.plans.week import plan_week
+from scheduler.plans.week import WeekResult, plan_week
 from scheduler.store.db import open_store
 
 
@@ -44,7 +48,7 @@ def plan(
         ),
     ] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=31, help="Days in the horizon.")] = 7,
-    out: OutOption = Path("out"),
+    out: OutOption = Path("out/plan"),
     time_limit: TimeLimitOption = 60.0,
     seed: SeedOption = 0,
     solution_limit: SolutionLimitOption = None,
@@ -75,38 +79,45 @@ def plan(
     if (plan_file is None) == (db is None):
         typer.echo("give a PLAN file or --db URL (one of them)", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
+    params = solve_params(time_limit, seed, solution_limit, workers, cluster)
     if db is not None:
-        params = solve_params(time_limit, seed, solution_limit, workers, cluster)
-        with (
-            exit_on_bad_input(),
-            open_store(db) as engine,
-            shown_progress(time_limit, quiet) as progress,
-        ):
-            stored = plan_stored(
-                engine, first_day, days, params, on_progress=progress, first_stage=first_stage
-            )
-        assert stored.week is not None
-        week = stored.week
-        written = write_week(week, out)
-        written += report_beside(lambda: write_week_report(week, out), report)
+        with command_output(out) as folder, interruptible() as interrupt:
+            with (
+                exit_on_bad_input(),
+                open_store(db) as engine,
+                shown_progress(time_limit, quiet) as progress,
+            ):
+                stored = plan_stored(
+                    engine, first_day, days, params, on_progress=progress, first_stage=first_stage
+                )
+            assert stored.week is not None
+            written = _write(stored.week, folder, report)
         if not quiet:
             typer.echo(format_week_summary(stored.week))
         typer.echo(f"Saved draft roster {stored.roster_id}; wrote " + ", ".join(map(str, written)))
+        interrupt.exit_if_stopped()
         return
     assert plan_file is not None
-    with exit_on_bad_input(), shown_progress(time_limit, quiet) as progress:
+    with exit_on_bad_input():
         data = load_plan(plan_file, policy_file=policy, map_file=map_file, travel_model=travel)
-        params = solve_params(time_limit, seed, solution_limit, workers, cluster)
-        result = plan_week(
-            data,
-            first_day,
-            days,
-            params=params,
-            on_progress=progress,
-            first_stage=first_stage,
-        )
-    written = write_week(result, out)
-    written += report_beside(lambda: write_week_report(result, out), report)
+    with command_output(out) as folder, interruptible() as interrupt:
+        with exit_on_bad_input(), shown_progress(time_limit, quiet) as progress:
+            result = plan_week(
+                data,
+                first_day,
+                days,
+                params=params,
+                on_progress=progress,
+                first_stage=first_stage,
+            )
+        written = _write(result, folder, report)
     if not quiet:
         typer.echo(format_week_summary(result))
         typer.echo("Wrote " + ", ".join(str(p) for p in written))
+    interrupt.exit_if_stopped()
+
+
+def _write(result: WeekResult, folder: OutputFolder, report: bool) -> list[Path]:
+    written = write_week(result, folder.path)
+    written += report_beside(lambda: write_week_report(result, folder.path), report)
+    return commit_output(folder, written)

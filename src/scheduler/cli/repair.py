@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from scheduler.atomic import OutputFolder
 from scheduler.cli.common import (
     EXIT_BAD_INPUT,
     ClusterOption,
@@ -21,7 +22,10 @@ from scheduler.cli.common import (
     TimeLimitOption,
     TravelOption,
     WorkersOption,
+    command_output,
+    commit_output,
     exit_on_bad_input,
+    interruptible,
     read_roster_or_exit,
     read_scenario_or_exit,
     solve_params,
@@ -49,7 +53,7 @@ def repair(
     ],
     events: Annotated[Path, typer.Argument(help="What happened: a .json or .csv file of events.")],
     at: AtOption,
-    out: OutOption = Path("out"),
+    out: OutOption = Path("out/repair"),
     time_limit: TimeLimitOption = 3.0,
     seed: SeedOption = 0,
     solution_limit: SolutionLimitOption = None,
@@ -68,8 +72,11 @@ def repair(
     params = solve_params(time_limit, seed, solution_limit, workers, cluster)
     with exit_on_bad_input():
         happened = read_events(events)
-        result = repair_roster(data, published, happened, now, params)
-    _write(result, out, quiet, report)
+    with command_output(out) as folder, interruptible() as interrupt:
+        with exit_on_bad_input():
+            result = repair_roster(data, published, happened, now, params)
+        _write(result, folder, quiet, report)
+    interrupt.exit_if_stopped()
 
 
 def repair_in_store(
@@ -77,7 +84,7 @@ def repair_in_store(
     events: Annotated[Path, typer.Argument(help="What happened: a .json or .csv file of events.")],
     at: AtOption,
     db: DbOption = None,
-    out: OutOption = Path("out"),
+    out: OutOption = Path("out/repair"),
     time_limit: TimeLimitOption = 3.0,
     seed: SeedOption = 0,
     solution_limit: SolutionLimitOption = None,
@@ -93,10 +100,12 @@ def repair_in_store(
     params = solve_params(time_limit, seed, solution_limit, workers, cluster)
     with exit_on_bad_input():
         happened = read_events(events)
-        with open_store(url_of(db)) as engine:
+    with command_output(out) as folder, interruptible() as interrupt:
+        with exit_on_bad_input(), open_store(url_of(db)) as engine:
             saved = repair_stored(engine, roster_id, happened, now, params)
-    _write(saved.result, out, quiet, report)
+        _write(saved.result, folder, quiet, report)
     typer.echo(f"saved as draft roster {saved.roster_id} (repairs roster {roster_id})")
+    interrupt.exit_if_stopped()
 
 
 def _now(at: str) -> datetime:
@@ -107,9 +116,10 @@ def _now(at: str) -> datetime:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-def _write(result: RepairResult, out: Path, quiet: bool, report: bool) -> None:
-    written = write_repair(result, out)
-    written += report_beside(lambda: write_report(result.day, result.roster, out), report)
+def _write(result: RepairResult, folder: OutputFolder, quiet: bool, report: bool) -> None:
+    written = write_repair(result, folder.path)
+    written += report_beside(lambda: write_report(result.day, result.roster, folder.path), report)
+    written = commit_output(folder, written)
     if not quiet:
-        typer.echo((Path(out) / "summary.txt").read_text(encoding="utf-8"), nl=False)
+        typer.echo((folder.out / "summary.txt").read_text(encoding="utf-8"), nl=False)
         typer.echo("Wrote " + ", ".join(str(p) for p in written))

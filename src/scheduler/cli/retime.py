@@ -12,6 +12,8 @@ from scheduler.cli.common import (
     OutOption,
     QuietOption,
     TravelOption,
+    command_output,
+    commit_output,
     exit_on_bad_input,
     read_scenario_or_exit,
 )
@@ -31,7 +33,7 @@ def retime(
             "rows in each caregiver's order."
         ),
     ],
-    out: OutOption = Path("out"),
+    out: OutOption = Path("out/retime"),
     quiet: QuietOption = False,
     travel: TravelOption = None,
     map_file: MapOption = None,
@@ -45,9 +47,15 @@ def retime(
     listed = "".join(f"{v}\n" for v in result.violations)
     summary = format_summary(data, result.roster)
     summary += f"\nRules broken by this order: {len(result.violations)}\n{listed}"
-    written = write_roster(
-        data, result.roster, out, summary=summary, extra_files={"violations.txt": listed}
-    )
+    with command_output(out) as folder:
+        written = write_roster(
+            data,
+            result.roster,
+            folder.path,
+            summary=summary,
+            extra_files={"violations.txt": listed},
+        )
+        written = commit_output(folder, written)
     if not quiet:
         typer.echo(summary, nl=False)
         typer.echo("Wrote " + ", ".join(str(p) for p in written))

@@ -21,7 +21,10 @@ from scheduler.cli.common import (
     TimeLimitOption,
     TravelOption,
     WorkersOption,
+    command_output,
+    commit_output,
     exit_on_bad_input,
+    interruptible,
     read_roster_or_exit,
     read_scenario_or_exit,
     solve_params,
@@ -60,7 +63,7 @@ def whatif(
             "--variant", help="NAME=CHANGES.json: a variant of the base (repeat the option)."
         ),
     ],
-    out: OutOption = Path("out"),
+    out: OutOption = Path("out/whatif"),
     time_limit: TimeLimitOption = 10.0,
     seed: SeedOption = 0,
     solution_limit: SolutionLimitOption = None,
@@ -95,23 +98,27 @@ def whatif(
         with exit_on_bad_input():
             scenarios.append(read_variant(data, file))
         names.append(name)
-    with exit_on_bad_input(), workers_for(params.workers, params.cluster) as pool:
-        rosters = solve_variants(scenarios, params, pool)
-    if any(r is None for r in rosters):
-        failed = [n for n, r in zip(names, rosters, strict=True) if r is None]
-        raise SolverError(f"no roster for {', '.join(failed)}: its worker failed twice")
-    solved = [r for r in rosters if r is not None]
-    written = write_whatif(names, scenarios, solved, out)
-    named = list(zip(names, solved, strict=True))
+    with command_output(out) as folder, interruptible() as interrupt:
+        with exit_on_bad_input(), workers_for(params.workers, params.cluster) as pool:
+            rosters = solve_variants(scenarios, params, pool)
+        if any(r is None for r in rosters):
+            failed = [n for n, r in zip(names, rosters, strict=True) if r is None]
+            raise SolverError(f"no roster for {', '.join(failed)}: its worker failed twice")
+        solved = [r for r in rosters if r is not None]
+        staged = folder.path
+        written = write_whatif(names, scenarios, solved, staged)
+        named = list(zip(names, solved, strict=True))
 
-    def reports() -> list[Path]:
-        for name, scenario, roster in zip(names, scenarios, solved, strict=True):
-            write_report(scenario, roster, out / name)
-        return write_report(scenarios[0], solved[0], out, variants=named)[:1]
+        def reports() -> list[Path]:
+            for name, scenario, roster in zip(names, scenarios, solved, strict=True):
+                write_report(scenario, roster, staged / name)
+            return write_report(scenarios[0], solved[0], staged, variants=named)[:1]
 
-    written += report_beside(reports, report)
+        written += report_beside(reports, report)
+        written = commit_output(folder, written)
     if not quiet:
         _echo_side_by_side(names, solved, written)
+    interrupt.exit_if_stopped()
 
 
 def _variant_specs(specs: list[str]) -> list[tuple[str, str]]:
@@ -147,19 +154,23 @@ def _plan_whatif(
         with exit_on_bad_input():
             plans.append(read_plan_variant(plan, file))
         names.append(name)
-    with exit_on_bad_input():
-        results = plan_variants(plans, start, days, params)
-    written = write_week_whatif(names, results, out)
-    named = [(name, r.roster) for name, r in zip(names, results, strict=True)]
+    with command_output(out) as folder, interruptible() as interrupt:
+        with exit_on_bad_input():
+            results = plan_variants(plans, start, days, params)
+        staged = folder.path
+        written = write_week_whatif(names, results, staged)
+        named = [(name, r.roster) for name, r in zip(names, results, strict=True)]
 
-    def reports() -> list[Path]:
-        for name, result in zip(names, results, strict=True):
-            write_week_report(result, out / name)
-        return write_week_report(results[0], out, variants=named)[:1]
+        def reports() -> list[Path]:
+            for name, result in zip(names, results, strict=True):
+                write_week_report(result, staged / name)
+            return write_week_report(results[0], staged, variants=named)[:1]
 
-    written += report_beside(reports, report)
+        written += report_beside(reports, report)
+        written = commit_output(folder, written)
     if not quiet:
         _echo_side_by_side(names, [r.roster for r in results], written)
+    interrupt.exit_if_stopped()
 
 
 def _echo_side_by_side(names: list[str], rosters: list[Roster], written: list[Path]) -> None:
@@ -187,9 +198,11 @@ def compare(
     typer.echo(table)
     typer.echo(f"{len(changes)} visits differ")
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "compare.md").write_text(table, encoding="utf-8")
         columns = ["visit_id", "client_id", "kind", "a_caregivers", "a_start"]
         columns += ["b_caregivers", "b_start"]
-        pd.DataFrame(changes, columns=columns).to_csv(out / "changes.csv", index=False)
-        write_comparison(list(zip(names, (a, b), strict=True)), len(changes), out)
+        with command_output(out) as folder:
+            (folder.path / "compare.md").write_text(table, encoding="utf-8")
+            frame = pd.DataFrame(changes, columns=columns)
+            frame.to_csv(folder.path / "changes.csv", index=False)
+            write_comparison(list(zip(names, (a, b), strict=True)), len(changes), folder.path)
+            commit_output(folder, [])

@@ -7,11 +7,11 @@ an address is looked up once. Tests pass a stand-in object with geopy's ``geocod
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
+from scheduler.atomic import atomic_file
 from scheduler.geocode.base import Resolved
 
 
@@ -23,7 +23,7 @@ class GeopyGeocoder:
         self._cache_file = cache_file
         self._answers: dict[str, list[float | str] | None] = {}
         if cache_file is not None and cache_file.exists():
-            self._answers = json.loads(cache_file.read_text(encoding="utf-8"))
+            self._answers = _read_answers(cache_file)
 
     def resolve(self, line: str) -> Resolved | None:
         key = " ".join(line.split())
@@ -45,9 +45,17 @@ class GeopyGeocoder:
     def _save(self) -> None:
         if self._cache_file is None:
             return
-        self._cache_file.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", dir=self._cache_file.parent, suffix=".tmp", delete=False, encoding="utf-8"
-        ) as tmp:
-            json.dump(self._answers, tmp, ensure_ascii=False, indent=1)
-        os.replace(tmp.name, self._cache_file)
+        with atomic_file(self._cache_file) as handle:
+            json.dump(self._answers, handle, ensure_ascii=False, indent=1)
+
+
+def _read_answers(cache_file: Path) -> dict[str, list[float | str] | None]:
+    """The cached answers; a damaged cache is reported and started afresh."""
+    try:
+        answers = json.loads(cache_file.read_text(encoding="utf-8"))
+        if isinstance(answers, dict):
+            return answers
+    except (OSError, UnicodeDecodeError, ValueError):
+        pass
+    warnings.warn(f"geocoder cache {cache_file} is damaged; it is rebuilt", stacklevel=3)
+    return {}

@@ -3,15 +3,13 @@ moved into place together (as the roster files are)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from scheduler.atomic import staged_files, write_atomic
 from scheduler.domain.model import Scenario, TravelModelName
 from scheduler.plans.week import ClientContinuity, WeekResult
 from scheduler.report.calendar import caregiver_calendar
@@ -61,8 +59,7 @@ def write_report(
         variants=variants,
         violations=violations,
     )
-    staging = Path(tempfile.mkdtemp(prefix=".report-", dir=out))
-    try:
+    with staged_files(out) as staging:
         (staging / REPORT_HTML).write_text(page, encoding="utf-8")
         (staging / ITINERARIES_HTML).write_text(itineraries_html(roster, days), encoding="utf-8")
         calendars = staging / CALENDARS
@@ -74,13 +71,7 @@ def write_report(
             (calendars / f"{caregiver_id}.ics").write_bytes(
                 caregiver_calendar(theirs[0].caregiver, theirs, roster.scenario)
             )
-        shutil.rmtree(out / CALENDARS, ignore_errors=True)
-        os.replace(calendars, out / CALENDARS)
-        for name in (ITINERARIES_HTML, REPORT_HTML):
-            os.replace(staging / name, out / name)
-        return [out / REPORT_HTML, out / ITINERARIES_HTML, out / CALENDARS]
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return [out / REPORT_HTML, out / ITINERARIES_HTML, out / CALENDARS]
 
 
 def write_week_report(
@@ -101,7 +92,5 @@ def write_week_report(
 def write_comparison(variants: Sequence[tuple[str, Roster]], changed: int, out_dir: Path) -> Path:
     """compare.html: the rosters side by side with a chart (``scheduler compare``)."""
     path = Path(out_dir) / COMPARE_HTML
-    staged = path.with_name(f".{COMPARE_HTML}.tmp")
-    staged.write_text(comparison_html(variants, changed), encoding="utf-8")
-    os.replace(staged, path)
+    write_atomic(path, comparison_html(variants, changed))
     return path

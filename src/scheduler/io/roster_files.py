@@ -1,15 +1,12 @@
 """Write a roster (JSON, CSV, readable summary) and read roster.json back.
 
-Files are written to a temporary folder next to the target and moved into place one by one with
-``os.replace``, so a reader never sees a half-written file and nothing existing is touched unless
-the whole set was written.
+The files are staged and moved into place only once every one was written
+(``scheduler.atomic.staged_files``): a reader never sees a half-written file, and nothing existing
+is touched unless the whole set was written.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
+from scheduler.atomic import staged_files
 from scheduler.domain.model import Scenario
 from scheduler.errors import Problem, RosterFileError
 from scheduler.io.scenario_files import read_csv_table, read_json
@@ -72,9 +70,8 @@ def write_roster(
     """Write the roster files (and ``extra_files``: name -> text) all at once: each file is
     staged first and moved into place only when every one has been written."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".roster-", dir=out))
-    try:
+    extra = dict(extra_files or {})
+    with staged_files(out) as staging:
         (staging / ROSTER_JSON).write_text(
             roster.model_dump_json(indent=2, by_alias=True) + "\n", encoding="utf-8"
         )
@@ -82,16 +79,9 @@ def write_roster(
         unassigned_frame(roster).to_csv(staging / UNASSIGNED_CSV, index=False)
         summary = summary if summary is not None else format_summary(scenario, roster)
         (staging / SUMMARY_TXT).write_text(summary, encoding="utf-8")
-        extra = dict(extra_files or {})
         for name, text in extra.items():
             (staging / name).write_text(text, encoding="utf-8")
-        written = []
-        for name in (ROSTER_JSON, ROSTER_CSV, UNASSIGNED_CSV, SUMMARY_TXT, *extra):
-            os.replace(staging / name, out / name)
-            written.append(out / name)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return [out / name for name in (ROSTER_JSON, ROSTER_CSV, UNASSIGNED_CSV, SUMMARY_TXT, *extra)]
 
 
 def read_roster(path: str | Path) -> Roster:

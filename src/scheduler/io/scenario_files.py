@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
+from scheduler.atomic import staged_files, write_atomic
 from scheduler.domain.model import Caregiver, Client, Location, Scenario, TravelModelName, Visit
 from scheduler.domain.validation import find_reference_problems
 from scheduler.errors import InputFileError, Problem, ScenarioError
@@ -491,11 +492,8 @@ def save_scenario(scenario: Scenario, path: str | Path) -> None:
     """Write ``scenario`` as a ``.json`` file, or as a CSV folder (any other path)."""
     path = Path(path)
     if path.suffix.lower() == ".json":
-        path.write_text(
-            scenario.model_dump_json(indent=2, exclude_defaults=True) + "\n", encoding="utf-8"
-        )
+        write_atomic(path, scenario.model_dump_json(indent=2, exclude_defaults=True) + "\n")
         return
-    path.mkdir(parents=True, exist_ok=True)
     planar = scenario.settings.travel.model is TravelModelName.PLANAR
     caregivers = [
         {
@@ -562,13 +560,16 @@ def save_scenario(scenario: Scenario, path: str | Path) -> None:
         }
         for v in scenario.visits
     ]
-    for collection, rows in (("caregivers", caregivers), ("clients", clients), ("visits", visits)):
-        # An empty collection still gets its header, so that the folder reads back.
-        columns = list(rows[0]) if rows else ["id"]
-        pd.DataFrame(rows, columns=columns).to_csv(path / CSV_FILES[collection], index=False)
     header = {
         "name": scenario.name,
         "time_zone": scenario.time_zone,
         "settings": scenario.settings.model_dump(),
     }
-    (path / SETTINGS_FILE).write_text(json.dumps(header, indent=2) + "\n", encoding="utf-8")
+    with staged_files(path) as staging:  # the folder's files appear together
+        tables = (("caregivers", caregivers), ("clients", clients), ("visits", visits))
+        for collection, rows in tables:
+            # An empty collection still gets its header, so that the folder reads back.
+            columns = list(rows[0]) if rows else ["id"]
+            frame = pd.DataFrame(rows, columns=columns)
+            frame.to_csv(staging / CSV_FILES[collection], index=False)
+        (staging / SETTINGS_FILE).write_text(json.dumps(header, indent=2) + "\n", encoding="utf-8")

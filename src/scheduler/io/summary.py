@@ -10,6 +10,8 @@ from scheduler.domain.model import Scenario, TravelModelName
 from scheduler.solution.kpis import compute_kpis
 from scheduler.solution.roster import Roster
 
+INTERRUPTED = "interrupted: the best roster found before the stop"
+
 
 def _travel_model(scenario: Scenario) -> str:
     travel = scenario.settings.travel
@@ -44,6 +46,7 @@ def format_summary(scenario: Scenario, roster: Roster) -> str:
         lines.append(
             f"Solver:            {info.status}, cost {info.cost}, {info.wall_s:.1f} s "
             f"(limit {info.time_limit_s:g} s, seed {info.seed})"
+            + (f"; {INTERRUPTED}" if info.interrupted else "")
         )
     lines += ["", "Caregivers (visits, service / available, utilisation, travel, of contract):"]
     for use in kpis.caregivers:
@@ -89,7 +92,9 @@ def summary_tables(scenario: Scenario, roster: Roster) -> list[Table]:
     if roster.solve_info is not None:
         info = roster.solve_info
         head.add_row(
-            "Solver", f"{info.status}, {info.wall_s:.1f} s (limit {info.time_limit_s:g} s)"
+            "Solver",
+            f"{info.status}, {info.wall_s:.1f} s (limit {info.time_limit_s:g} s)"
+            + (f"; {INTERRUPTED}" if info.interrupted else ""),
         )
     people = Table(title="Caregivers")
     for name in ("caregiver", "visits", "service min", "available min", "utilisation", "travel"):

@@ -3,9 +3,6 @@ compare.md) and each variant's roster folder out, all moved into place together.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -14,6 +11,7 @@ from typing import TypeVar
 import pandas as pd
 from pydantic import ValidationError
 
+from scheduler.atomic import staged_files
 from scheduler.domain.model import Scenario
 from scheduler.errors import Problem, ScenarioError
 from scheduler.io.plan_files import write_week
@@ -114,21 +112,10 @@ def _write_side_by_side(
     out_dir: str | Path,
 ) -> list[Path]:
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".whatif-", dir=out))
-    try:
+    with staged_files(out) as staging:
         for name, write_folder in zip(names, folders, strict=True):
             write_folder(staging / name)
         compare_frame(names, rosters).to_csv(staging / COMPARE_CSV, index=False)
         rows = compare_rows(list(zip(names, rosters, strict=True)))
         (staging / COMPARE_MD).write_text(table_markdown(names, rows), encoding="utf-8")
-        written = []
-        for entry in [*names, COMPARE_CSV, COMPARE_MD]:
-            target = out / entry
-            if target.is_dir():
-                shutil.rmtree(target)
-            os.replace(staging / entry, target)
-            written.append(target)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return [out / entry for entry in [*names, COMPARE_CSV, COMPARE_MD]]

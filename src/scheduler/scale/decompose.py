@@ -47,6 +47,7 @@ from scheduler.solve.compile import first_day
 from scheduler.solve.params import SolveParams
 from scheduler.solve.pipeline import finish_roster
 from scheduler.solve.routing import Progress
+from scheduler.stop import stop_requested
 from scheduler.travel.base import TravelModel
 
 log = logging.getLogger(__name__)
@@ -162,7 +163,7 @@ def _solve(
                     pass_no=passes,
                 )
             )
-        if (deterministic and not improved) or time.monotonic() >= deadline:
+        if (deterministic and not improved) or time.monotonic() >= deadline or stop_requested():
             break
 
     order = {c.id: i for i, c in enumerate(scenario.caregivers)}

@@ -13,13 +13,15 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
 from scheduler.errors import ClusterError, Problem
+from scheduler.stop import stop_requested, watch
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ R = TypeVar("R")
 ATTEMPTS = 2
 # How long to wait for a Dask scheduler to answer.
 CONNECT_TIMEOUT_S = 10
+# How often a waiting parent looks for a requested stop.
+_POLL_S = 0.1
 
 
 class Workers(Protocol):
@@ -71,16 +75,23 @@ class InlineWorkers:
 
 class ProcessWorkers:
     """``count`` local worker processes (spawned: OR-Tools is not fork-safe); a pool whose
-    process died is replaced and its unfinished tasks tried again."""
+    process died is replaced and its unfinished tasks tried again. A stop requested here
+    (``scheduler.stop``) reaches the workers' searches, which return their best at once; the
+    workers ignore Ctrl-C themselves (the terminal sends it to them too): the parent decides."""
 
     def __init__(self, count: int) -> None:
         self.count = count
         self._pool: ProcessPoolExecutor | None = None
+        self._context = multiprocessing.get_context("spawn")
+        self._stop = self._context.Event()
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=self.count, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.count,
+                mp_context=self._context,
+                initializer=_start_worker,
+                initargs=(self._stop,),
             )
         return self._pool
 
@@ -89,6 +100,9 @@ class ProcessWorkers:
     ) -> list[R | None]:
         """All tasks at once; then each task that failed again on its own, so that a task
         whose process dies (which breaks the whole pool) takes no other task down with it."""
+        if self._stop.is_set() and not stop_requested():  # stopped before: fresh workers
+            self.close()
+            self._stop = self._context.Event()
         results: list[R | None] = [None] * len(tasks)
         failed = self._attempt(fn, tasks, range(len(tasks)), results, on_done, last=False)
         for i in failed:
@@ -112,7 +126,7 @@ class ProcessWorkers:
             self._discard()
             futures = {self._executor().submit(fn, tasks[i]): i for i in indices}
         failed, broken = [], False
-        for future in as_completed(futures):
+        for future in self._as_completed(futures):
             i = futures[future]
             try:
                 results[i] = future.result()
@@ -127,6 +141,15 @@ class ProcessWorkers:
         if broken:
             self._discard()
         return sorted(failed)
+
+    def _as_completed(self, futures: Iterable[Future[Any]]) -> Iterator[Future[Any]]:
+        """The futures as they end, passing a stop requested meanwhile on to the workers."""
+        pending = set(futures)
+        while pending:
+            if stop_requested():
+                self._stop.set()
+            done, pending = wait(pending, timeout=_POLL_S, return_when=FIRST_COMPLETED)
+            yield from done
 
     def _discard(self) -> None:
         if self._pool is not None:
@@ -176,6 +199,9 @@ class DaskWorkers:
         index_of = {future.key: i for i, future in enumerate(futures)}
         results: list[R | None] = [None] * len(tasks)
         for future in dask_completed(futures):
+            if stop_requested():  # the parts not back yet are kept as they were
+                self._client.cancel(futures)
+                break
             i = index_of[future.key]
             try:
                 results[i] = future.result()
@@ -188,6 +214,12 @@ class DaskWorkers:
     def close(self) -> None:
         if self._owned:
             self._client.close()
+
+
+def _start_worker(stop: Any) -> None:
+    """A local worker process: Ctrl-C is the parent's to handle; its stop is ours."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch(stop)
 
 
 @contextmanager

@@ -83,6 +83,7 @@ class SolveInfo(_Frozen):
     time_limit_s: float
     seed: int
     wall_s: float
+    interrupted: bool = False  # stopped early (Ctrl-C, SIGTERM, scheduler.stop): its best so far
 
 
 class Roster(_Frozen):

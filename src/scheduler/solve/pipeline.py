@@ -20,6 +20,7 @@ from scheduler.solve.extract import build_routes
 from scheduler.solve.params import SolveParams
 from scheduler.solve.routing import Progress, RoutingResult, solve_routes
 from scheduler.solve.schedule import schedule_routes
+from scheduler.stop import stop_requested
 from scheduler.travel.base import TravelModel
 
 log = logging.getLogger(__name__)
@@ -183,7 +184,10 @@ def finish_roster(
     travel: TravelModel,
 ) -> Roster:
     """Routes to a roster: reasons for what is left out, key figures, and the validator's word
-    (a broken hard rule is an internal error, never a roster)."""
+    (a broken hard rule is an internal error, never a roster). A search stopped early
+    (``scheduler.stop``) gives a roster marked as interrupted."""
+    if stop_requested():
+        info = info.model_copy(update={"interrupted": True})
     served = {stop.visit_id for route in routes for stop in route.stops}
     missing = [v.id for v in scenario.visits if v.id not in served]
     unassigned = explain_unassigned(scenario, routes, missing, clock, travel)

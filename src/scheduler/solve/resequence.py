@@ -26,6 +26,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.solve.compile import Problem, with_lateness
 from scheduler.solve.schedule import Timing
+from scheduler.stop import stop_requested, stopping
 
 _NO_LIMIT = np.iinfo(np.int64).max // 4
 # The sweep's cap, as a share of the routing search's time limit (it runs after that search, as
@@ -89,7 +90,7 @@ def resequence_routes(
     # 17-stop bottleneck at once, where the day-sized model found none in 2 s), then re-timed.
     for retime_others in (False, True):
         for v in longest_first:
-            if left_s <= 0:
+            if left_s <= 0 or stop_requested():
                 break
             if len(day.routes[v]) < 2 or problem.vehicle_break_after_s[v] > 0:
                 continue
@@ -196,10 +197,12 @@ def _reorder(
     current = _cost_as_is(problem, v, day, spans, held)
     _hint(model, arcs, day.routes[v], start, departure, arrival_home, day)
     solver = cp_model.CpSolver()
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C is scheduler.stop's
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = max(time_limit_s, 0.01)
-    status = solver.solve(model)
+    with stopping(solver):  # a requested stop keeps the best found
+        status = solver.solve(model)
     used_s = solver.deterministic_time
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or solver.objective_value >= current:
         return used_s

@@ -21,6 +21,7 @@ from ortools.util import optional_boolean_pb2
 from scheduler.solve import ruin, rules, sequence
 from scheduler.solve.compile import DependencyArc, Problem
 from scheduler.solve.params import RUIN_AND_RECREATE, SolveParams
+from scheduler.stop import stop_requested
 
 # Ruin steps whose partial roster OR-Tools rejects, in a row, before the search gives up.
 _MAX_FAILED_STEPS = 50
@@ -184,6 +185,12 @@ class _Budget:
         self.first_cost: int | None = None
         self.reported_at = -_REPORT_EVERY_S
 
+    def attach(self, ctx: rules.RoutingContext) -> None:
+        """Count and report ``ctx``'s solutions here, and end its search on a requested stop
+        (``scheduler.stop``: a limit OR-Tools checks as often as its own time limit)."""
+        ctx.routing.AddAtSolutionCallback(self)
+        ctx.routing.AddSearchMonitor(ctx.routing.solver().CustomLimit(stop_requested))
+
     def __call__(self) -> None:  # an at-solution callback of the routing model
         # Local search also passes through worse solutions; report improvements only, and
         # at most every _REPORT_EVERY_S (each report walks the routes).
@@ -242,6 +249,8 @@ class _Budget:
 
     @property
     def time_left_s(self) -> float:
+        if stop_requested():
+            return 0.0
         return self.params.time_limit_s - self.elapsed_s
 
     @property
@@ -351,7 +360,7 @@ def solve_routes(
     for strategy in strategies:
         ctx = build_model(problem)
         budget = _Budget(ctx, params, started, on_progress)
-        ctx.routing.AddAtSolutionCallback(budget)
+        budget.attach(ctx)
         if strategy == GIVEN_ROUTES:
             assert initial_routes is not None
             search = budget.search_parameters(construction, first_metaheuristic, first_share)
@@ -425,7 +434,7 @@ def _pinned_model(
     pinned = build_model(dataclasses.replace(problem, dependencies=open_arcs))
     for node, (lo, hi) in lag_pins(both_served, starts, problem.horizon_s).items():
         pinned.time.CumulVar(pinned.index(node)).SetRange(lo, hi)
-    pinned.routing.AddAtSolutionCallback(budget)
+    budget.attach(pinned)
     # RoutesToAssignment needs a closed model; the operators are the ones closed with.
     search = budget.search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
     if not insertion_lns:

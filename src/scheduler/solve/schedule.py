@@ -20,6 +20,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.errors import SolverError
 from scheduler.solve.compile import Problem, with_lateness
+from scheduler.stop import stopping
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ def schedule_routes(problem: Problem, routes: tuple[tuple[int, ...], ...], seed:
             model.add(sum(arrival_home[v] - departure[v] for v in used) <= limit.max_work_s)
 
     solver = cp_model.CpSolver()
+
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C is scheduler.stop's
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = 60.0
@@ -355,6 +358,8 @@ def assign_horizon(
         model.add_hint(var, i in hint)
 
     solver = cp_model.CpSolver()
+
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C is scheduler.stop's
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = threads
     if deterministic:  # the same answer on any machine: a budget in CP-SAT's own time units
@@ -362,7 +367,8 @@ def assign_horizon(
         solver.parameters.max_deterministic_time = time_limit_s
     else:
         solver.parameters.max_time_in_seconds = time_limit_s
-    status = solver.solve(model)
+    with stopping(solver):  # a requested stop keeps the best found
+        status = solver.solve(model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         taken = {i for i in range(len(x)) if solver.value(x[i])}
     else:  # no answer in the time: the greedy one holds every rule too

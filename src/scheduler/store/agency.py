@@ -9,7 +9,6 @@ clocks follow the published rosters with no manual step.
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import sqlalchemy as sa
 import tomli_w
 from sqlalchemy.engine import Connection, Engine
 
+from scheduler.atomic import write_atomic
 from scheduler.domain.model import Caregiver, Client, Scenario, Settings, Visit
 from scheduler.errors import StoreError
 from scheduler.plans.model import CarePlan, CaseloadEntry, PastVisit, ServiceOrder, Weekday
@@ -317,8 +317,5 @@ def _scenario_json(scenario: Scenario) -> str:
 
 
 def _write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, text)
     return path
