@@ -69,6 +69,23 @@ def test_bad_scenario_exits_2_without_traceback_or_files(tmp_path: Path) -> None
     assert not out.exists()
 
 
+def test_an_unusable_output_folder_or_time_limit_exits_2_before_the_solve(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("kept", encoding="utf-8")
+    tiny = str(DATA / "tiny_csv")
+    for args, named in (
+        (["--out", str(notes)], "is a file"),
+        (["--out", str(tmp_path)], "holds files no command wrote"),
+        (["--out", str(notes / "out")], "cannot be written"),
+        (["--out", str(tmp_path / "out"), "--time-limit", "1e308"], "--time-limit"),
+    ):
+        result = runner.invoke(app, ["solve", tiny, "-q", *args])
+        assert result.exit_code == 2, result.output
+        assert named in result.output and "Traceback" not in result.output, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert notes.read_text(encoding="utf-8") == "kept"
+
+
 def test_validate_good_and_bad() -> None:
     good = runner.invoke(app, ["validate", str(DATA / "tiny_csv")])
     assert good.exit_code == 0 and good.stdout.startswith("OK: 2 caregivers")

@@ -24,7 +24,7 @@ from scheduler.io.roster_files import read_roster
 from scheduler.io.scenario_files import load_scenario
 from scheduler.io.summary import format_summary, summary_tables
 from scheduler.solution.roster import Roster
-from scheduler.solve.params import SolveParams
+from scheduler.solve.params import MAX_TIME_LIMIT_S, SolveParams
 from scheduler.solve.routing import Progress
 from scheduler.stop import request_stop, reset
 
@@ -47,7 +47,10 @@ SolutionLimitOption = Annotated[
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Folder for the roster files.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")]
 TimeLimitOption = Annotated[
-    float, typer.Option("--time-limit", "-t", min=0.1, help="Search time limit, seconds.")
+    float,
+    typer.Option(
+        "--time-limit", "-t", min=0.1, max=MAX_TIME_LIMIT_S, help="Search time limit, seconds."
+    ),
 ]
 ReportOption = Annotated[
     bool,

@@ -14,6 +14,9 @@ RUIN_AND_RECREATE = "RUIN_AND_RECREATE"
 DECOMPOSE_ABOVE_STOPS = 400
 
 
+MAX_TIME_LIMIT_S = 7 * 24 * 3600  # a week: beyond any roster, within what OR-Tools' durations hold
+
+
 @dataclass(frozen=True, kw_only=True)
 class SolveParams:
     """How hard and how to search.
@@ -51,8 +54,11 @@ class SolveParams:
     rounds: int | None = None
 
     def __post_init__(self) -> None:
-        if not self.time_limit_s > 0:
-            raise ValueError(f"time_limit_s must be positive, got {self.time_limit_s}")
+        if not 0 < self.time_limit_s <= MAX_TIME_LIMIT_S:
+            raise ValueError(
+                f"time_limit_s must be positive and at most {MAX_TIME_LIMIT_S} (a week), "
+                f"got {self.time_limit_s}"
+            )
         if self.solution_limit is not None and self.solution_limit < 1:
             raise ValueError(f"solution_limit must be at least 1, got {self.solution_limit}")
         if self.seed < 0:
