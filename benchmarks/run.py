@@ -36,6 +36,7 @@ from benchmarks.peers import PEERS, Routes  # noqa: E402
 from scheduler import check_roster, solve  # noqa: E402
 from scheduler.io.hhcrsp_instances import (  # noqa: E402
     hhcrsp_scenario,
+    hhcrsp_travel,
     read_hhcrsp,
     roster_routes,
     score_hhcrsp,
@@ -157,11 +158,11 @@ def _run_hhcrsp(
     if solver != "ours":
         raise SystemExit(f"no peer solves HHCRSP instances here ({solver})")
     instance = read_hhcrsp(path)
-    scenario = hhcrsp_scenario(instance)
+    scenario, travel = hhcrsp_scenario(instance), hhcrsp_travel(instance)
     started = time.monotonic()
-    roster = solve(scenario, time_limit_s=time_limit_s, seed=seed)
+    roster = solve(scenario, time_limit_s=time_limit_s, seed=seed, travel=travel)
     wall_s = time.monotonic() - started
-    violations = check_roster(scenario, roster)
+    violations = check_roster(scenario, roster, travel=travel)
     score = score_hhcrsp(instance, roster_routes(instance, roster))
     note = (
         f"{len(violations)} validator violations" if violations else "; ".join(score.problems[:2])

@@ -21,21 +21,33 @@ if str(ROOT) not in sys.path:
 from benchmarks.run import INSTANCES, instance_files  # noqa: E402
 from scheduler import load_scenario, solve  # noqa: E402
 from scheduler.domain.model import Scenario  # noqa: E402
-from scheduler.io.hhcrsp_instances import hhcrsp_scenario, read_hhcrsp  # noqa: E402
+from scheduler.io.hhcrsp_instances import (  # noqa: E402
+    hhcrsp_scenario,
+    hhcrsp_travel,
+    read_hhcrsp,
+)
 from scheduler.io.vrp_instances import read_vrptw, vrptw_scenario  # noqa: E402
 from scheduler.synthetic import generate_day  # noqa: E402
+from scheduler.travel.base import TravelModel  # noqa: E402
+
+Day = tuple[Scenario, TravelModel | None]
 
 
-def days() -> dict[str, Callable[[], Scenario]]:
-    found: dict[str, Callable[[], Scenario]] = {}
+def _mankowska(path: Path) -> Day:
+    instance = read_hhcrsp(path)
+    return hhcrsp_scenario(instance), hhcrsp_travel(instance)
+
+
+def days() -> dict[str, Callable[[], Day]]:
+    found: dict[str, Callable[[], Day]] = {}
     for name in ("C101", "R101", "RC201"):
         path = INSTANCES / "solomon" / "instances" / f"{name}.txt"
-        found[name] = lambda path=path: vrptw_scenario(read_vrptw(path))
+        found[name] = lambda path=path: (vrptw_scenario(read_vrptw(path)), None)
     for name, path in instance_files("mankowska", ["A1", "E1", "F1", "G1"]):
-        found[f"mk-{name}"] = lambda path=path: hhcrsp_scenario(read_hhcrsp(path))
-    found["sample"] = lambda: load_scenario(ROOT / "data" / "samples" / "bayreuth")
-    found["syn500"] = lambda: generate_day(500, 60, seed=1)
-    found["syn1000"] = lambda: generate_day(1000, 125, seed=1)
+        found[f"mk-{name}"] = lambda path=path: _mankowska(path)
+    found["sample"] = lambda: (load_scenario(ROOT / "data" / "samples" / "bayreuth"), None)
+    found["syn500"] = lambda: (generate_day(500, 60, seed=1), None)
+    found["syn1000"] = lambda: (generate_day(1000, 125, seed=1), None)
     return found
 
 
@@ -50,9 +62,9 @@ def main() -> None:
     print("| day | limit s | wall s | wall / limit | search s | within 1.1 x limit + 2 s |")
     print("|---|---|---|---|---|---|")
     for name in names:
-        scenario = known[name]()
+        scenario, travel = known[name]()
         started = time.monotonic()
-        roster = solve(scenario, time_limit_s=limit, seed=1)
+        roster = solve(scenario, time_limit_s=limit, seed=1, travel=travel)
         wall_s = time.monotonic() - started
         search_s = roster.solve_info.wall_s if roster.solve_info else float("nan")
         within = "yes" if wall_s <= 1.1 * limit + 2 else "**no**"

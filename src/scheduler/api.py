@@ -21,8 +21,9 @@ from scheduler.travel.planar import PlanarTravel
 def travel_model_for(
     scenario: Scenario, *, cache_dir: Path | str | None = "default"
 ) -> TravelModel:
-    """The travel model a scenario asks for: great-circle with its detour factor by default, or
-    road travel on its map (built graphs and matrices cached in ``cache_dir``; None: no cache)."""
+    """The travel model a scenario asks for: great-circle with its detour factor by default,
+    road travel on its map (built graphs and matrices cached in ``cache_dir``; None: no cache),
+    or the travel times its matrix files give (MatrixError when they do not fit it)."""
     travel = scenario.settings.travel
     if travel.model is TravelModelName.ROAD and travel.map_file:
         from scheduler.travel.road import RoadTravel
@@ -32,6 +33,10 @@ def travel_model_for(
         )
     if travel.model is TravelModelName.PLANAR:
         return PlanarTravel()
+    if travel.model is TravelModelName.MATRIX:
+        from scheduler.io.matrix_files import matrix_travel
+
+        return matrix_travel(scenario)
     return GreatCircleTravel(detour_factor=scenario.settings.detour_factor)
 
 

@@ -83,6 +83,13 @@ class AddressError(InputFileError):
     what = "the addresses"
 
 
+class MatrixError(InputFileError):
+    """A travel-time matrix file could not be used (unreadable, wrongly shaped, a value that is
+    not a finite non-negative number, or pairs missing for places the scenario uses)."""
+
+    what = "the travel matrix"
+
+
 class TravelWarning(UserWarning):
     """Valid but doubtful travel input: a door far from any road, a cut-off road piece."""
 

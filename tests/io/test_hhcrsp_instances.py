@@ -6,16 +6,21 @@ import gzip
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from scheduler import check_roster, solve
+from scheduler.domain.model import TravelMode
 from scheduler.errors import ScenarioError
 from scheduler.io.hhcrsp_instances import (
     hhcrsp_scenario,
+    hhcrsp_travel,
     read_hhcrsp,
     roster_routes,
     score_hhcrsp,
 )
+from scheduler.io.vrp_instances import SPEED_KPH
+from scheduler.travel.base import TravelProfile
 
 ROOT = Path(__file__).parents[2]
 A1 = ROOT / "benchmarks/instances/mankowska2014/instances/InstanzCPLEX_HCSRP_10_1.txt"
@@ -72,6 +77,21 @@ def test_the_engine_solves_a1_validly_and_close_to_the_best_known() -> None:
     score = score_hhcrsp(instance, roster_routes(instance, roster))
     assert score.feasible, score.problems
     assert score.cost >= 218.199 - 1e-3  # nobody beats the proven optimum
+
+
+def test_the_instance_travels_on_its_own_matrix() -> None:
+    instance = read_hhcrsp(A1)
+    sc = hhcrsp_scenario(instance)
+    travel = hhcrsp_travel(instance)
+    places = [sc.caregivers[0].home, *(c.location for c in sc.clients)]
+    profile = TravelProfile(TravelMode.DRIVE, SPEED_KPH)
+    seconds = travel.durations_s(places, profile)
+    nodes = [0, *instance.patients]
+    d = [[instance.distance[i][j] for j in nodes] for i in nodes]
+    assert np.array_equal(seconds, np.ceil(np.array(d) * 60 - 1e-6))
+    roster = solve(sc, time_limit_s=2, seed=1, travel=travel)
+    assert check_roster(sc, roster, travel=travel) == []
+    assert score_hhcrsp(instance, roster_routes(instance, roster)).feasible
 
 
 def test_a_file_that_is_not_an_instance_is_a_clear_error(tmp_path: Path) -> None:

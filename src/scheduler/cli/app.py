@@ -11,6 +11,7 @@ import typer
 
 from scheduler.cli.check import check
 from scheduler.cli.db import db_app, publish_roster
+from scheduler.cli.matrix import matrix
 from scheduler.cli.plan import plan
 from scheduler.cli.repair import repair, repair_in_store
 from scheduler.cli.report import report
@@ -77,6 +78,7 @@ app.command()(whatif)
 app.command()(compare)
 app.command()(report)
 app.command()(schema)
+app.command()(matrix)
 app.command("publish")(publish_roster)
 db_app.command("repair")(repair_in_store)
 app.add_typer(db_app, name="db")

@@ -58,6 +58,9 @@ class Location(_Frozen):
     x_km: float | None = None
     y_km: float | None = None
     address: str | None = None
+    # The place's id in a travel-time matrix (travel model ``matrix``); by default a client's
+    # location is its client id and a caregiver's home its caregiver id.
+    place_id: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _one_kind_of_coordinates(self) -> Self:
@@ -357,6 +360,7 @@ class TravelModelName(StrEnum):
     GREAT_CIRCLE = "great_circle"  # distance on the sphere x detour factor / speed
     ROAD = "road"  # shortest paths on the roads of a local OpenStreetMap extract
     PLANAR = "planar"  # straight lines on a plane (x_km, y_km) / speed: benchmark instances
+    MATRIX = "matrix"  # given travel times between place ids, one matrix file per travel mode
 
 
 class TravelSettings(_Frozen):
@@ -366,11 +370,18 @@ class TravelSettings(_Frozen):
     # A local OSM extract (.osm or .osm.bz2). It also geocodes addresses given without
     # coordinates. The readers make a relative path absolute against the scenario's folder.
     map_file: str | None = None
+    # Travel model ``matrix``: per travel mode, a file of travel times between place ids
+    # (io/matrix_files.py: CSV from_id,to_id,duration_s[,distance_m] or a square .npz). The
+    # readers make a relative path absolute against the scenario's folder. A caregiver's own
+    # speed_kph does not apply to a given matrix.
+    matrix_files: dict[TravelMode, str] = {}
 
     @model_validator(mode="after")
     def _road_needs_map(self) -> Self:
         if self.model is TravelModelName.ROAD and not self.map_file:
             raise ValueError("road travel needs a map_file (an OSM extract)")
+        if self.model is TravelModelName.MATRIX and not self.matrix_files:
+            raise ValueError("matrix travel needs matrix_files (a file per travel mode)")
         return self
 
 

@@ -27,6 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from scheduler.domain.model import (
     Caregiver,
     Client,
@@ -37,6 +39,7 @@ from scheduler.domain.model import (
     Settings,
     Shift,
     TimeWindow,
+    TravelMode,
     TravelModelName,
     TravelSettings,
     Visit,
@@ -44,6 +47,7 @@ from scheduler.domain.model import (
 )
 from scheduler.errors import Problem, ScenarioError
 from scheduler.io.vrp_instances import DAY_ZERO, SPEED_KPH, instance_time
+from scheduler.travel.matrix import MatrixTravel
 
 KEYWORDS = ("nbNodes", "nbVehi", "nbServi", "r", "DS", "a", "x", "y", "d", "p", "mind", "maxd",
             "e", "l")  # fmt: skip
@@ -202,6 +206,18 @@ def hhcrsp_scenario(instance: HhcrspInstance) -> Scenario:
         visits=tuple(visits),
         settings=settings,
     )
+
+
+def hhcrsp_travel(instance: HhcrspInstance) -> MatrixTravel:
+    """The instance's own travel matrix ``d`` (minutes) as the scenario's travel, in seconds,
+    rather than distances recomputed from the coordinates (a place at the coordinates of
+    another travels as the first)."""
+    rows: dict[tuple[float, float], int] = {}
+    for node in (0, *instance.patients):
+        rows.setdefault((instance.x[node], instance.y[node]), node)
+    at = np.array(list(rows.values()), dtype=np.int64)
+    minutes = np.asarray(instance.distance, dtype=np.float64)[np.ix_(at, at)]
+    return MatrixTravel(keys=tuple(rows), seconds={TravelMode.DRIVE: minutes * 60.0})
 
 
 @dataclass(frozen=True)

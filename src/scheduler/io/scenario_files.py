@@ -80,6 +80,11 @@ def _with_travel(header: dict[str, Any], base: Path, override: dict[str, str]) -
     travel = dict(travel)
     if isinstance(travel.get("map_file"), str):
         travel["map_file"] = str((base / travel["map_file"]).resolve())
+    if isinstance(travel.get("matrix_files"), dict):
+        travel["matrix_files"] = {
+            mode: str((base / name).resolve()) if isinstance(name, str) else name
+            for mode, name in travel["matrix_files"].items()
+        }
     travel.update(override)
     return {**header, "settings": {**settings, "travel": travel}}
 
@@ -150,7 +155,7 @@ def _load_json(path: Path, override: dict[str, str], geocoder: Geocoder | None) 
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
         raise ScenarioError([json_problem(source, raw, err) for err in exc.errors()]) from None
-    _raise_missing_map(scenario, source)
+    _raise_travel_problems(scenario, source)
     _raise_reference_problems(scenario, lambda coll, i: (source, f"{coll}[{i}]"))
     return scenario
 
@@ -438,7 +443,7 @@ def _load_csv_folder(folder: Path, override: dict[str, str], geocoder: Geocoder 
             ]
         ) from None
 
-    _raise_missing_map(scenario, str(settings_path))
+    _raise_travel_problems(scenario, str(settings_path))
 
     def locate(collection: str, index: int) -> tuple[str, int]:
         return str(folder / CSV_FILES[collection]), rows_of[collection][index]
@@ -447,11 +452,17 @@ def _load_csv_folder(folder: Path, override: dict[str, str], geocoder: Geocoder 
     return scenario
 
 
-def _raise_missing_map(scenario: Scenario, source: str) -> None:
-    map_file = scenario.settings.travel.map_file
-    if map_file and not Path(map_file).is_file():
-        message = f"map file {map_file} does not exist"
+def _raise_travel_problems(scenario: Scenario, source: str) -> None:
+    """The map or the travel matrices the scenario names, checked (a matrix: read, and giving
+    every pair of places the scenario has)."""
+    travel = scenario.settings.travel
+    if travel.map_file and not Path(travel.map_file).is_file():
+        message = f"map file {travel.map_file} does not exist"
         raise ScenarioError([Problem(source, message, field="settings.travel.map_file")])
+    if travel.model is TravelModelName.MATRIX:
+        from scheduler.io.matrix_files import scenario_matrices
+
+        scenario_matrices(scenario, source)
 
 
 def _raise_reference_problems(
