@@ -358,3 +358,78 @@ def test_a_missed_reassessment_and_the_next_window_in_the_horizon_give_one_visit
     assert [v.id for v in visits] == ["c1-reassessment-20261204"]  # dated by its last day
     (flag,) = [f for f in demand.flags if "reassessment" in f.message]
     assert "due by 2026-10-05" in flag.message and "scheduled for both" in flag.message
+
+
+@pytest.mark.parametrize(
+    ("rule", "valid_from", "expected_days"),
+    [
+        ("FREQ=DAILY", date(2026, 1, 1), [30, 1, 2, 3, 4, 5, 6]),
+        ("RRULE:FREQ=WEEKLY;BYDAY=MO,TH", date(2026, 1, 1), [30, 3]),
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", date(2026, 11, 23), []),  # as kind weekly
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", date(2026, 11, 16), [1]),
+        ("FREQ=MONTHLY;BYDAY=1TU", date(2026, 1, 1), [1]),  # the first Tuesday of the month
+        ("FREQ=DAILY;COUNT=3", date(2026, 11, 29), [30, 1]),  # 29th, 30th, 1st
+        ("FREQ=DAILY;UNTIL=20261202", date(2026, 1, 1), [30, 1, 2]),
+    ],
+)
+def test_an_rrule_recurs_as_rfc_5545_says(
+    rule: str, valid_from: date, expected_days: list[int]
+) -> None:
+    recurrence = Recurrence.model_validate(rule)  # a bare RRULE string is a recurrence
+    assert recurrence.kind == "rrule"
+    dates = occurrence_dates(recurrence, valid_from, None, WEEK)
+    assert [d.day for d in dates] == expected_days
+
+
+@pytest.mark.parametrize(
+    ("rule", "named"),
+    [
+        ("FREQ=HOURLY", "FREQ must be one of"),
+        ("FREQ=DAILY;BYHOUR=8", "BYHOUR not allowed"),
+        ("FREQ=WEEKLY;BYDAY=XX", "not a valid RRULE"),
+        ("FREQ=DAILY;DTSTART=20260101", "DTSTART not allowed"),
+        ("FREQ", "not NAME=VALUE"),
+    ],
+)
+def test_a_bad_rrule_says_what_is_wrong(rule: str, named: str) -> None:
+    with pytest.raises(ValueError, match=named):
+        Recurrence.model_validate({"kind": "rrule", "rule": rule})
+
+
+def test_twice_a_day_is_one_order_with_two_daily_times() -> None:
+    twice = ServiceOrder.model_validate(
+        {
+            "id": "c1-twice",
+            "service": "personal_care",
+            "duration_min": 30,
+            "recurrence": "daily",
+            "daily_times": ["18:00-20:00", "08:00-09:00"],
+            "valid_from": "2026-01-01",
+        }
+    )
+    alternatives = order(
+        "c2-am-or-pm", {"kind": "daily"}, windows=(MORNING, DayWindow(start=time(16), end=time(18)))
+    )
+    plans = [
+        CarePlan(client_id="c1", orders=(twice,)),
+        CarePlan(client_id="c2", orders=(alternatives,)),
+    ]
+    demand = expand_demand(plans, [entry("c1"), entry("c2")], no_rules(), WEEK)
+    mine = sorted((v for v in demand.visits if v.client_id == "c1"), key=lambda v: v.id)
+    assert len(mine) == 14  # two a day
+    assert [v.id for v in mine[:2]] == ["c1-twice-20261130-1", "c1-twice-20261130-2"]
+    assert [(v.windows[0].start.hour, v.windows[0].end.hour) for v in mine[:2]] == [
+        (8, 9),
+        (18, 20),
+    ]
+    theirs = [v for v in demand.visits if v.client_id == "c2"]
+    assert len(theirs) == 7 and all(len(v.windows) == 2 for v in theirs)  # one visit, either window
+
+
+def test_daily_times_that_overlap_or_come_with_windows_are_refused() -> None:
+    base = {"id": "o", "service": "personal_care", "duration_min": 30, "recurrence": "daily",
+            "valid_from": "2026-01-01"}  # fmt: skip
+    with pytest.raises(ValueError, match="overlap"):
+        ServiceOrder.model_validate({**base, "daily_times": ["08:00-10:00", "09:00-11:00"]})
+    with pytest.raises(ValueError, match="not both"):
+        ServiceOrder.model_validate({**base, "daily_times": ["08:00"], "windows": ["12:00-13:00"]})

@@ -122,10 +122,17 @@ def occurrence_dates(
             {"interval": recurrence.interval, "bymonthday": recurrence.day_of_month},
         ),
     }
+    last = horizon.end - timedelta(days=1)
+    if valid_until is not None:
+        last = min(last, valid_until)
+    if kind is RecurrenceKind.RRULE:
+        assert recurrence.rule is not None
+        given = rrule.rrulestr(recurrence.rule, dtstart=_midnight(valid_from))
+        dates = given.between(_midnight(horizon.start), _midnight(last), inc=True)
+        return [d.date() for d in dates]
     freq, options = rules[kind]
     until = _midnight(valid_until) if valid_until is not None else None
     rule = rrule.rrule(freq, dtstart=_midnight(valid_from), until=until, wkst=rrule.MO, **options)
-    last = horizon.end - timedelta(days=1)
     return [d.date() for d in rule.between(_midnight(horizon.start), _midnight(last), inc=True)]
 
 
@@ -184,13 +191,18 @@ class _Builder:
         dates = occurrence_dates(
             order.recurrence, order.valid_from, order.valid_until, self.horizon
         )
+        several = len(order.day_visits) > 1
         for day in dates:
-            windows = _clip(_day_windows(day, order.windows), entry.admitted)
-            if not entry.active_on(day) or not windows:
+            if not entry.active_on(day):
                 continue
-            visit_id = f"{order.id}-{day:%Y%m%d}"
-            self._add(entry, order, visit_id, windows, day=day)
-            self._by_order_day[(entry.client_id, order.id, day)] = visit_id
+            for k, day_windows in enumerate(order.day_visits, start=1):
+                windows = _clip(_day_windows(day, day_windows), entry.admitted)
+                if not windows:
+                    continue
+                visit_id = f"{order.id}-{day:%Y%m%d}" + (f"-{k}" if several else "")
+                self._add(entry, order, visit_id, windows, day=day)
+                if not several:  # an order with several daily times is never a lag's end
+                    self._by_order_day[(entry.client_id, order.id, day)] = visit_id
 
     def movable(self, entry: CaseloadEntry, order: ServiceOrder, past: list[PastVisit]) -> None:
         recurrence = order.recurrence
@@ -505,7 +517,7 @@ def plan_reference_problems(
                     "care_plans", "client is not in the caseload", i, "client_id", plan.client_id
                 )
             )
-        own = {o.id for o in plan.orders}
+        own = {o.id: o for o in plan.orders}
         for order in plan.orders:
             if order.id in seen_orders:
                 problems.append(Problem("care_plans", "order id used twice", i, "id", order.id))
@@ -522,6 +534,17 @@ def plan_reference_problems(
                     )
                 )
             if order.after is not None:
+                if len(getattr(own.get(order.after.order), "daily_times", ())) > 1:
+                    problems.append(
+                        Problem(
+                            "care_plans",
+                            f"depends on order {order.after.order!r}, which has several daily "
+                            "times (which of its visits?)",
+                            i,
+                            "after",
+                            order.id,
+                        )
+                    )
                 if order.after.order not in own:
                     problems.append(
                         Problem(

@@ -9,6 +9,7 @@ wall-clock times.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, time
 from enum import IntEnum, StrEnum
 from typing import Annotated, Self
@@ -73,6 +74,52 @@ class RecurrenceKind(StrEnum):
     EVERY_N_DAYS = "every_n_days"  # every ``interval`` days from ``valid_from``
     MONTHLY = "monthly"  # on ``day_of_month`` (skipped in months too short for it)
     TIMES_PER_WEEK = "times_per_week"  # ``times`` a week on days the solver chooses
+    RRULE = "rrule"  # an RFC 5545 rule (``rule``), e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH
+
+
+# The parts of an RFC 5545 RRULE a care plan may use: it recurs by days (several visits a day
+# are an order's ``daily_times``), from the order's valid_from (no DTSTART).
+_RRULE_PARTS = frozenset(
+    {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYYEARDAY",
+     "BYWEEKNO", "BYSETPOS", "WKST"}
+)  # fmt: skip
+_RRULE_FREQS = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
+
+
+def check_rrule(text: str) -> str:
+    """``text`` as a day-level RFC 5545 recurrence rule (an ``RRULE:`` prefix dropped), or
+    ValueError saying what is wrong with it."""
+    from dateutil import rrule
+
+    rule = text.strip().removeprefix("RRULE:").strip()
+    parts = {}
+    for part in rule.split(";"):
+        name, _, value = part.partition("=")
+        if not value:
+            raise ValueError(f"{part!r} is not NAME=VALUE (e.g. FREQ=WEEKLY;BYDAY=MO,TH)")
+        parts[name.strip().upper()] = value.strip().upper()
+    unknown = sorted(set(parts) - _RRULE_PARTS)
+    if unknown:
+        raise ValueError(
+            f"{', '.join(unknown)} not allowed in a care plan's rule (it recurs by days from "
+            "valid_from; several visits a day are daily_times)"
+        )
+    if parts.get("FREQ") not in _RRULE_FREQS:
+        raise ValueError(f"FREQ must be one of {', '.join(sorted(_RRULE_FREQS))}")
+    try:
+        first = rrule.rrulestr(rule, dtstart=datetime(2000, 1, 3))
+        first.after(datetime(2000, 1, 1), inc=True)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ValueError(f"not a valid RRULE: {exc}") from None
+    return rule
+
+
+def parse_day_window(value: object) -> object:
+    """``"08:00-10:00"`` or ``"08:00"`` (that minute) as a DayWindow record (before-hook)."""
+    if isinstance(value, str):
+        start, _, end = value.partition("-")
+        return {"start": start.strip(), "end": (end or start).strip()}
+    return value
 
 
 class Recurrence(_Frozen):
@@ -86,12 +133,31 @@ class Recurrence(_Frozen):
     day_of_month: int | None = Field(default=None, ge=1, le=31)
     times: int | None = Field(default=None, ge=1, le=7)
     min_gap_h: int = Field(default=0, ge=0, le=7 * 24)
+    rule: str | None = None  # kind rrule: the RFC 5545 RRULE
 
     _day_names = field_validator("days", mode="before")(parse_weekdays)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: object) -> object:
+        """A bare string is an RRULE (``FREQ=...``) or a kind's name (``daily``)."""
+        if isinstance(value, str):
+            text = value.strip()
+            if "=" in text:
+                return {"kind": RecurrenceKind.RRULE.value, "rule": text}
+            return {"kind": text.lower()}
+        return value
+
+    @field_validator("rule")
+    @classmethod
+    def _valid_rule(cls, value: str | None) -> str | None:
+        return None if value is None else check_rrule(value)
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
         kind = self.kind
+        if (kind is RecurrenceKind.RRULE) != (self.rule is not None):
+            raise ValueError("a rule belongs to (and only to) a recurrence of kind rrule")
         if kind is RecurrenceKind.WEEKLY and not self.days:
             raise ValueError("a weekly recurrence needs its days (e.g. days: [MO, TH])")
         if kind is RecurrenceKind.MONTHLY and self.day_of_month is None:
@@ -107,10 +173,16 @@ class Recurrence(_Frozen):
 
 
 class DayWindow(_Frozen):
-    """A time-of-day window for the start of service, e.g. 08:00-10:00 (same day)."""
+    """A time-of-day window for the start of service, e.g. 08:00-10:00 (same day); a file
+    may write it ``"08:00-10:00"``, or ``"08:00"`` for that minute."""
 
     start: time
     end: time
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: object) -> object:
+        return parse_day_window(value)
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -149,11 +221,16 @@ class ServiceType(_Frozen):
 
 
 class ServiceOrder(_Frozen):
+    """What a client is to receive, how often. ``windows`` are the alternative windows of the
+    one visit of an occurrence day (08:00-10:00 or 16:00-18:00); ``daily_times`` make several
+    visits a day, one in each (twice a day: two daily times), in place of ``windows``."""
+
     id: Id
     service: Id
     duration_min: int = Field(gt=0, le=12 * 60)
     recurrence: Recurrence
     windows: tuple[DayWindow, ...] = (ANY_TIME,)
+    daily_times: tuple[DayWindow, ...] = ()
     valid_from: date
     valid_until: date | None = None
     caregivers_required: int = Field(default=1, ge=1, le=2)
@@ -166,7 +243,26 @@ class ServiceOrder(_Frozen):
             raise ValueError("valid_until is before valid_from")
         if not self.windows:
             raise ValueError("an order needs at least one time-of-day window")
+        if self.daily_times:
+            if self.windows != (ANY_TIME,):
+                raise ValueError("give windows (one visit a day) or daily_times, not both")
+            if self.recurrence.kind is RecurrenceKind.TIMES_PER_WEEK:
+                raise ValueError("daily_times belong to orders on fixed days, not times_per_week")
+            ordered = sorted(self.daily_times, key=lambda w: w.start)
+            for a, b in itertools.pairwise(ordered):
+                if b.start <= a.end:
+                    raise ValueError(f"daily times {a.start}-{a.end} and {b.start} overlap")
+            if len(ordered) > 1 and self.after is not None:
+                raise ValueError("an order with several daily times cannot depend on another")
+            object.__setattr__(self, "daily_times", tuple(ordered))
         return self
+
+    @property
+    def day_visits(self) -> tuple[tuple[DayWindow, ...], ...]:
+        """The visits of one occurrence day, each as its windows."""
+        if self.daily_times:
+            return tuple((w,) for w in self.daily_times)
+        return (self.windows,)
 
 
 class CarePlan(_Frozen):
