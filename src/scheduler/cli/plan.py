@@ -44,7 +44,8 @@ def plan(
     plan_file: Annotated[
         Path | None,
         typer.Argument(
-            metavar="[PLAN]", help="Plan file (.json) naming the agency scenario (or --db)."
+            metavar="[PLAN]",
+            help="Plan file (.json) or folder (plan.json + CSVs) naming the agency (or --db).",
         ),
     ] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=31, help="Days in the horizon.")] = 7,
