@@ -10,8 +10,9 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -107,8 +108,9 @@ def solve_params(
 
 
 @contextmanager
-def exit_on_bad_input() -> Iterator[None]:
-    """Input errors become their message on stderr and exit status 2; warnings one line each."""
+def exit_on_bad_input(sources: Mapping[str, Path] | None = None) -> Iterator[None]:
+    """Input errors become their message on stderr and exit status 2; warnings one line each.
+    ``sources`` names the files behind the library's placeholders ("the roster")."""
 
     def show(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
         typer.echo(f"warning: {message}", err=True)
@@ -118,6 +120,12 @@ def exit_on_bad_input() -> Iterator[None]:
         try:
             yield
         except InputFileError as exc:
+            if sources:
+                named = [
+                    replace(p, source=str(sources[p.source])) if p.source in sources else p
+                    for p in exc.problems
+                ]
+                exc = type(exc)(named)
             typer.echo(str(exc), err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
 

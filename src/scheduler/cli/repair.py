@@ -73,7 +73,7 @@ def repair(
     with exit_on_bad_input():
         happened = read_events(events)
     with command_output(out) as folder, interruptible() as interrupt:
-        with exit_on_bad_input():
+        with exit_on_bad_input({"the roster": roster}):
             result = repair_roster(data, published, happened, now, params)
         _write(result, folder, quiet, report)
     interrupt.exit_if_stopped()

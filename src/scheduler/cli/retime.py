@@ -41,7 +41,7 @@ def retime(
     """Give ROSTER's order the earliest times it allows and report every rule it breaks (exit
     status 1 when it breaks one); the timed roster and violations.txt go into --out."""
     data = read_scenario_or_exit(scenario, map_file=map_file, travel=travel)
-    with exit_on_bad_input():
+    with exit_on_bad_input({"the roster": roster}):
         orders = read_orders(roster)
         result = retime_orders(data, orders)
     listed = "".join(f"{v}\n" for v in result.violations)

@@ -7,18 +7,17 @@ time zone, as everywhere else. An open ``end`` means "for the rest of the day".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
-from scheduler.domain.model import Id, Role, TimeWindow, Visit, _Frozen
+from scheduler.domain.model import Id, Moment, Role, TimeWindow, Visit, _Frozen
 from scheduler.errors import Problem
 
 
 class _Period(_Frozen):
-    start: datetime
-    end: datetime | None = None
+    start: Moment
+    end: Moment | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

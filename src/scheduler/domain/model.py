@@ -14,7 +14,14 @@ from itertools import pairwise
 from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 
@@ -88,14 +95,69 @@ class Location(_Frozen):
         return (self.lat or 0.0, self.lon or 0.0)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # a roster's times; far ones are typing slips (0001-01-01)
+
+
+def in_calendar(moment: datetime) -> datetime:
+    """``moment`` when its year is one a roster can hold (time zones convert it), else
+    ValueError."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"{moment.isoformat()} is outside the years {FIRST_YEAR}-{LAST_YEAR}")
+    return moment
+
+
+# A datetime of the input: local wall-clock time unless it carries an offset, in range.
+Moment = Annotated[datetime, AfterValidator(in_calendar)]
+
+
+def same_clock(start: datetime, end: datetime) -> None:
+    """ValueError unless both times carry a UTC offset or neither does (they cannot be
+    ordered otherwise: a time without one is local to a zone the interval does not know)."""
+    if (start.tzinfo is None) != (end.tzinfo is None):
+        raise ValueError(
+            f"{start.isoformat()} and {end.isoformat()}: give both times with a UTC offset "
+            "or both without"
+        )
+
+
+def local_times(model: BaseModel, zone: ZoneInfo) -> BaseModel:
+    """``model`` with every datetime in it (nested models and tuples included) that carries a
+    UTC offset as the local wall-clock time of ``zone`` (the same moment), so that times given
+    with and without an offset compare; ``model`` itself when it has none."""
+    changed: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        local = _local_value(value, zone)
+        if local is not value:
+            changed[name] = local
+    return model.model_copy(update=changed) if changed else model
+
+
+def _local_value(value: Any, zone: ZoneInfo) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value
+        try:
+            return value.astimezone(zone).replace(tzinfo=None)
+        except OverflowError:
+            raise ValueError(f"{value.isoformat()} is out of the calendar's range") from None
+    if isinstance(value, BaseModel):
+        return local_times(value, zone)
+    if isinstance(value, tuple):
+        items = tuple(_local_value(v, zone) for v in value)
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    return value
+
+
 class TimeWindow(_Frozen):
     """A closed interval [start, end] of local datetimes."""
 
-    start: datetime
-    end: datetime
+    start: Moment
+    end: Moment
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
+        same_clock(self.start, self.end)
         if self.end < self.start:
             raise ValueError(f"window ends ({self.end}) before it starts ({self.start})")
         return self
@@ -104,11 +166,12 @@ class TimeWindow(_Frozen):
 class Shift(_Frozen):
     """A period a caregiver is available, leaving from and returning to home."""
 
-    start: datetime
-    end: datetime
+    start: Moment
+    end: Moment
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
+        same_clock(self.start, self.end)
         if self.end <= self.start:
             raise ValueError(f"shift ends ({self.end}) before or when it starts ({self.start})")
         return self
@@ -284,7 +347,7 @@ class Published(_Frozen):
     the start moves by more than Settings.churn_tolerance_min."""
 
     caregiver_ids: tuple[Id, ...] = Field(min_length=1, max_length=2)
-    start: datetime
+    start: Moment
 
 
 class Visit(_Frozen):
@@ -423,9 +486,21 @@ class Scenario(_Frozen):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(f"unknown IANA time zone {value[:60]!r}") from None
         return value
+
+    @model_validator(mode="after")
+    def _local_times(self) -> Self:
+        """Times given with a UTC offset become local wall-clock times of the scenario's zone
+        (the same moments), so that they compare with the times given without one."""
+        zone = self.zone
+        for name in ("caregivers", "visits"):
+            items = getattr(self, name)
+            local = tuple(local_times(item, zone) for item in items)
+            if any(a is not b for a, b in zip(local, items, strict=True)):
+                object.__setattr__(self, name, local)  # frozen: set once, while validating
+        return self
 
     @property
     def zone(self) -> ZoneInfo:

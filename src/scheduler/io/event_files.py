@@ -10,7 +10,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from scheduler.domain.events import EVENT_KINDS, Event, LocatedEvent
 from scheduler.errors import EventsError, Problem
-from scheduler.io.scenario_files import _intervals, _message, read_csv_table, read_json
+from scheduler.io.scenario_files import (
+    CellError,
+    _intervals,
+    _message,
+    read_csv_table,
+    read_json,
+)
 
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 # CSV columns of a visit (an added visit's, or a changed visit's new values).
@@ -79,7 +85,8 @@ def _read_csv(path: Path) -> list[LocatedEvent]:
         except ValidationError as exc:
             problems += [_problem(source, line, err) for err in exc.errors()]
         except ValueError as exc:
-            problems.append(Problem(source, str(exc), row=line))
+            column = exc.column if isinstance(exc, CellError) else None
+            problems.append(Problem(source, str(exc), row=line, field=column))
     if problems:
         raise EventsError(problems)
     return events
@@ -88,7 +95,7 @@ def _read_csv(path: Path) -> list[LocatedEvent]:
 def _csv_record(row: dict[str, str]) -> dict[str, Any]:
     kind = row.get("kind", "")
     if kind not in EVENT_KINDS:
-        raise ValueError(f"kind {kind!r} is not one of {', '.join(EVENT_KINDS)}")
+        raise CellError("kind", f"kind {kind!r} is not one of {', '.join(EVENT_KINDS)}")
     if kind == "visit_added":
         visit: dict[str, Any] = {k: row[k] for k in _VISIT_COLUMNS if k in row}
         visit["id"] = row.get("visit_id", "")

@@ -46,13 +46,16 @@ PLAN_FILE = "plan.json"
 def is_plan(path: Path) -> bool:
     """A plan file is a JSON object naming its agency (``"agency"``), a plan folder holds one
     as plan.json; a scenario never does."""
-    if path.is_dir():
-        return is_plan(path / PLAN_FILE)
-    if path.suffix.lower() != ".json" or not path.is_file():
-        return False
+    try:
+        if path.is_dir():  # a folder with a plan.json is a plan, even one that cannot be read
+            return (path / PLAN_FILE).is_file()
+        if path.suffix.lower() != ".json" or not path.is_file():
+            return False
+    except OSError:
+        return False  # the scenario reader reports it
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return False  # the scenario reader reports it
     return isinstance(raw, dict) and "agency" in raw
 
@@ -242,6 +245,8 @@ def _read_tables(folder: Path, header: dict[str, Any]) -> _Tables:
                 problems.append(Problem(source, "no client", line, "client_id", item_id))
                 continue
             try:
+                if name == "orders":  # its client id, as the care plan will hold it
+                    CarePlan.model_validate({"client_id": row["client_id"]})
                 models.append(_MODEL_OF[name].model_validate(_TO_RECORD[name](row)))
                 lines.append(line)
             except ValidationError as exc:

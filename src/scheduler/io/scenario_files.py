@@ -46,9 +46,13 @@ def load_scenario(
     """
     path = Path(path)
     override = _travel_override(map_file, travel_model)
-    if path.is_dir():
+    try:
+        is_folder, exists = path.is_dir(), path.exists()
+    except OSError as exc:  # a name too long, a folder that cannot be entered
+        raise ScenarioError([Problem(str(path)[:300], f"cannot be read: {exc.strerror}")]) from None
+    if is_folder:
         return _load_csv_folder(path, override, geocoder)
-    if not path.exists():
+    if not exists:
         raise ScenarioError([Problem(str(path), "no such file or folder")])
     if path.suffix.lower() != ".json":
         raise ScenarioError([Problem(str(path), "expected a .json file or a folder of CSV files")])
@@ -171,6 +175,8 @@ def read_json(path: Path, error: type[InputFileError]) -> Any:
         raise error([Problem(source, f"cannot read: {exc}")]) from None
     except json.JSONDecodeError as exc:
         raise error([Problem(source, f"not valid JSON: {exc.msg}", row=exc.lineno)]) from None
+    except RecursionError:
+        raise error([Problem(source, "not usable JSON: nested too deeply")]) from None
 
 
 def read_csv_table(path: Path, error: type[InputFileError]) -> pd.DataFrame:
@@ -274,19 +280,34 @@ _VISIT_COLUMNS = {
 }
 
 
-def _intervals(text: str) -> list[dict[str, str]]:
-    """``a/b; c/d`` -> [{start, end}, ...]; an end without a date takes the start's date."""
+class CellError(ValueError):
+    """A cell that cannot be read, with the column it is in."""
+
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column = column
+
+
+def _intervals(text: str, column: str = "windows") -> list[dict[str, str]]:
+    """``a/b; c/d`` -> [{start, end}, ...]; an end without a date takes the start's date.
+    CellError naming ``column`` when a part is not such an interval."""
     out = []
     for part in (p.strip() for p in text.split(";")):
         if not part:
             continue
         if part.count("/") != 1:
-            raise ValueError(f"{part!r} is not an interval 'start/end'")
+            raise CellError(column, f"{part[:60]!r} is not an interval 'start/end'")
         start_text, end_text = (s.strip() for s in part.split("/"))
-        start = datetime.fromisoformat(start_text)
-        if "T" not in end_text and " " not in end_text and "-" not in end_text:
-            end_text = f"{start.date().isoformat()}T{end_text}"
-        datetime.fromisoformat(end_text)
+        try:
+            start = datetime.fromisoformat(start_text)
+            if "T" not in end_text and " " not in end_text and "-" not in end_text:
+                end_text = f"{start.date().isoformat()}T{end_text}"
+            datetime.fromisoformat(end_text)
+        except ValueError:
+            message = (
+                f"{part[:60]!r} is not an interval of dates and times (2026-11-24T08:00/10:00)"
+            )
+            raise CellError(column, message) from None
         out.append({"start": start_text, "end": end_text})
     return out
 
@@ -302,7 +323,7 @@ def _caregiver_record(row: dict[str, str]) -> dict[str, Any]:
     record.pop("shifts", None)
     record["home"] = _place(row, "home_")
     if "shifts" in row:
-        record["shifts"] = _intervals(row["shifts"])
+        record["shifts"] = _intervals(row["shifts"], "shifts")
     return record
 
 
@@ -365,6 +386,9 @@ def _load_csv_folder(folder: Path, override: dict[str, str], geocoder: Geocoder 
             header = json.loads(settings_path.read_text(encoding="utf-8"))
             if not isinstance(header, dict):
                 raise ValueError("the top level must be an object")
+        except RecursionError:
+            problems.append(Problem(str(settings_path), "not usable JSON: nested too deeply"))
+            header = {}
         except (ValueError, OSError) as exc:
             problems.append(Problem(str(settings_path), f"cannot read: {exc}"))
             header = {}
@@ -429,7 +453,10 @@ def _load_csv_folder(folder: Path, override: dict[str, str], geocoder: Geocoder 
                             )
                         )
                 else:
-                    problems.append(Problem(source, str(exc), row=line, item_id=item_id))
+                    cell = exc.column if isinstance(exc, CellError) else None
+                    problems.append(
+                        Problem(source, str(exc), row=line, field=cell, item_id=item_id)
+                    )
     if problems:
         raise ScenarioError(problems)
 

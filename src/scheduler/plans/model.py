@@ -16,7 +16,7 @@ from typing import Annotated, Self
 
 from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
-from scheduler.domain.model import Id, Role, _Frozen
+from scheduler.domain.model import Id, Moment, Role, _Frozen
 
 
 class Weekday(IntEnum):
@@ -289,7 +289,7 @@ class CaseloadEntry(_Frozen):
     payer's authorisation in minutes per calendar week (None: no limit)."""
 
     client_id: Id
-    admitted: datetime
+    admitted: Moment
     discharged: date | None = None
     holds: tuple[Hold, ...] = ()
     authorised_min_per_week: int | None = Field(default=None, ge=0)
@@ -314,7 +314,7 @@ class PastVisit(_Frozen):
 
     client_id: Id
     service: Id
-    start: datetime
+    start: Moment
     caregiver_ids: tuple[Id, ...] = ()
     order_id: Id | None = None
     # How long it took (None: the order's duration, when ``order_id`` names one); counts

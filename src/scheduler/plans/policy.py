@@ -6,6 +6,7 @@ agency passes its own file; a bad file is reported with its name and the field a
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import time
 from enum import StrEnum
@@ -99,11 +100,19 @@ def load_policy(path: Path | None = None) -> Policy:
         raw = tomllib.loads(path.read_text("utf-8") if path is not None else default_policy_text())
     except OSError as exc:
         raise ScenarioError([Problem(name, f"cannot read: {exc.strerror}")]) from exc
+    except UnicodeDecodeError:
+        raise ScenarioError([Problem(name, "not a text file (UTF-8 TOML)")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(name, f"not valid TOML: {exc}")]) from exc
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = int(found.group(1)) if found else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ScenarioError([Problem(name, f"not valid TOML: {message}", row=line)]) from None
+    given = raw.get("services", {})
+    if not isinstance(given, dict):
+        raise ScenarioError([Problem(name, "must be a table of services", field="services")])
     services = {
         key: {"name": key, **value} if isinstance(value, dict) else value
-        for key, value in raw.get("services", {}).items()
+        for key, value in given.items()
     }
     try:
         return Policy.model_validate({**raw, "services": services})

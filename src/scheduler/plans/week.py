@@ -25,6 +25,7 @@ from scheduler.domain.model import (
     Scenario,
     Shift,
     _Frozen,
+    local_times,
     rested_shifts,
 )
 from scheduler.domain.validation import find_reference_problems
@@ -95,6 +96,17 @@ class PlanInput(_Frozen):
     # Cost when a visit goes to someone who has not served the client before (history), in the
     # scenario's cost units (1 = one second of travel). 0 switches continuity off.
     continuity_weight: int = Field(default=1800, ge=0)
+
+    @model_validator(mode="after")
+    def _local_times(self) -> Self:
+        """Admissions and past visits as local wall-clock times of the agency's zone (a time
+        with a UTC offset converted), so that times with and without one compare."""
+        zone = self.agency.zone
+        for name in ("caseload", "history"):
+            items = getattr(self, name)
+            local = tuple(local_times(item, zone) for item in items)
+            object.__setattr__(self, name, local)  # frozen: set once, while validating
+        return self
 
 
 @dataclass(frozen=True)
@@ -205,7 +217,27 @@ def plan_problems(plan: PlanInput) -> list[Problem]:
             for i, r in enumerate(rows)
             if r.caregiver_id not in caregivers
         ]
+    problems += _overlapping_availability(plan.availability)
     return problems + plan_reference_problems(plan.care_plans, plan.caseload, plan.policy)
+
+
+def _overlapping_availability(rows: Sequence[Availability]) -> list[Problem]:
+    """A caregiver's availability rows that overlap on a day they share (one shift each)."""
+    problems = []
+    for i, row in enumerate(rows):
+        for j in range(i):
+            other = rows[j]
+            if (
+                other.caregiver_id == row.caregiver_id
+                and other.days & row.days
+                and row.start < other.end
+                and other.start < row.end
+            ):
+                shared = ", ".join(d.name for d in sorted(other.days & row.days))
+                message = f"overlaps another availability of the caregiver on {shared}"
+                problems.append(Problem("availability", message, i, "start", row.caregiver_id))
+                break
+    return problems
 
 
 @dataclass(frozen=True)
