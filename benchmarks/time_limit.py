@@ -4,6 +4,8 @@ days above the decomposition threshold. The bound: wall <= 1.1 x limit + 2 s.
 
     python benchmarks/time_limit.py --time-limit 5
     python benchmarks/time_limit.py --time-limit 60 --days mk-F1 mk-G1 syn500 syn1000 sample
+    python benchmarks/time_limit.py --time-limit 60 --days gh-C1_2_1 gh-R1_4_1
+    python benchmarks/time_limit.py --time-limit 300 --days mk-G1 syn2000
 """
 
 from __future__ import annotations
@@ -43,21 +45,24 @@ def days() -> dict[str, Callable[[], Day]]:
     for name in ("C101", "R101", "RC201"):
         path = INSTANCES / "solomon" / "instances" / f"{name}.txt"
         found[name] = lambda path=path: (vrptw_scenario(read_vrptw(path)), None)
+    for name, path in instance_files("gehring_homberger", ["C1_2_1", "R1_4_1"]):
+        found[f"gh-{name}"] = lambda path=path: (vrptw_scenario(read_vrptw(path)), None)
     for name, path in instance_files("mankowska", ["A1", "E1", "F1", "G1"]):
         found[f"mk-{name}"] = lambda path=path: _mankowska(path)
     found["sample"] = lambda: (load_scenario(ROOT / "data" / "samples" / "bayreuth"), None)
     found["syn500"] = lambda: (generate_day(500, 60, seed=1), None)
     found["syn1000"] = lambda: (generate_day(1000, 125, seed=1), None)
+    found["syn2000"] = lambda: (generate_day(2000, 250, seed=1), None)
     return found
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--time-limit", type=float, default=5.0)
-    parser.add_argument("--days", nargs="*", help="default: all but the synthetic days")
+    parser.add_argument("--days", nargs="*", help="default: the days of 300 visits or fewer")
     args = parser.parse_args()
     known = days()
-    names = args.days or [n for n in known if not n.startswith("syn")]
+    names = args.days or [n for n in known if not n.startswith(("syn", "gh-"))]
     limit = args.time_limit
     print("| day | limit s | wall s | wall / limit | search s | within 1.1 x limit + 2 s |")
     print("|---|---|---|---|---|---|")

@@ -19,6 +19,7 @@ from scheduler.cli.common import (
 )
 from scheduler.io.report_files import write_report
 from scheduler.plans.week import continuity
+from scheduler.solution.roster import check_belongs
 
 
 def report(
@@ -41,7 +42,8 @@ def report(
     data = read_scenario_or_exit(scenario, map_file=map_file, travel=travel)
     result = read_roster_or_exit(roster)
     folder = out or (roster if roster.is_dir() else roster.parent)
-    with exit_on_bad_input():
+    with exit_on_bad_input({"the roster": roster}):
+        check_belongs(data, result)
         violations = check_roster(data, result)
         dated = len({r.departure.date() for r in result.routes}) > 1
         written = write_report(

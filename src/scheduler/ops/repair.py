@@ -54,8 +54,8 @@ from scheduler.domain.model import (
     TimeWindow,
     Visit,
 )
-from scheduler.errors import EventsError, Problem, RosterFileError
-from scheduler.solution.roster import Roster, Route, Stop
+from scheduler.errors import EventsError, Problem
+from scheduler.solution.roster import Roster, Route, Stop, check_belongs
 from scheduler.solve.compile import first_day
 from scheduler.solve.params import SolveParams
 from scheduler.solve.pipeline import finish_roster, solve_scenario
@@ -219,38 +219,10 @@ def _away(away: Sequence[CaregiverUnavailable], caregiver_id: str, moment: datet
 # --- events --------------------------------------------------------------------------------------
 
 
-def _check_roster(scenario: Scenario, roster: Roster) -> None:
-    """The roster is one of this scenario's: its caregivers and visits are there."""
-    problems = []
-    visits = scenario.visits_by_id
-    for route in roster.routes:
-        if route.caregiver_id not in scenario.caregivers_by_id:
-            problems.append(
-                Problem(
-                    "the roster",
-                    "no such caregiver in the scenario",
-                    field="caregiver_id",
-                    item_id=route.caregiver_id,
-                )
-            )
-        for stop in route.stops:
-            if stop.visit_id not in visits:
-                problems.append(
-                    Problem(
-                        "the roster",
-                        "no such visit in the scenario",
-                        field="visit_id",
-                        item_id=stop.visit_id,
-                    )
-                )
-    if problems:
-        raise RosterFileError(problems)
-
-
 def _check_references(
     scenario: Scenario, roster: Roster, events: Sequence[LocatedEvent], at: datetime
 ) -> None:
-    _check_roster(scenario, roster)
+    check_belongs(scenario, roster)
     problems: list[Problem] = []
     caregivers, clients = scenario.caregivers_by_id, scenario.clients_by_id
     visits = {v.id for v in scenario.visits}

@@ -6,6 +6,9 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from scheduler.domain.model import Scenario
+from scheduler.errors import Problem, RosterFileError
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
@@ -100,3 +103,26 @@ class Roster(_Frozen):
 
 def minutes(first: datetime, second: datetime) -> float:
     return (second - first).total_seconds() / 60.0
+
+
+def check_belongs(scenario: Scenario, roster: Roster) -> None:
+    """RosterFileError (source "the roster") unless the roster is one of this scenario's: every
+    caregiver and visit it names is there."""
+    problems = []
+    visits = scenario.visits_by_id
+    for route in roster.routes:
+        if route.caregiver_id not in scenario.caregivers_by_id:
+            message = "no such caregiver in the scenario"
+            problems.append(
+                Problem("the roster", message, None, "caregiver_id", route.caregiver_id)
+            )
+        for stop in route.stops:
+            if stop.visit_id not in visits:
+                message = "no such visit in the scenario"
+                problems.append(Problem("the roster", message, None, "visit_id", stop.visit_id))
+    for item in roster.unassigned:
+        if item.visit_id not in visits:
+            message = "no such visit in the scenario"
+            problems.append(Problem("the roster", message, None, "visit_id", item.visit_id))
+    if problems:
+        raise RosterFileError(problems)

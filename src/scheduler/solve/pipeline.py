@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scheduler.domain.clock import Clock
 from scheduler.domain.model import Scenario
@@ -53,7 +53,10 @@ def route_scenario(
     start = None if initial is None else initial_node_routes(problem, initial)
     if start is not None and refit:
         start = fitting_routes(problem, start)
-    result = solve_routes(problem, params, on_progress, start)
+    reseq = resequence.applies(problem)
+    # The re-sequencing runs inside the time limit: the search has the rest of it.
+    search = replace(params, time_limit_s=params.time_limit_s * (1 - resequence.TIME_SHARE))
+    result = solve_routes(problem, search if reseq else params, on_progress, start)
     log.info(
         "routing search: %s, cost %d, %.1f s, first solution by %s",
         result.status,
@@ -63,7 +66,7 @@ def route_scenario(
     )
     timing = schedule_routes(problem, result.routes, seed=params.seed)
     node_routes = result.routes
-    if resequence.applies(problem):
+    if reseq:
         # The day weighs its latest start, which routing cannot see (solve/resequence.py).
         limit_s = resequence.TIME_SHARE * params.time_limit_s
         node_routes = resequence.resequence_routes(

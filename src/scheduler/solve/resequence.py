@@ -19,6 +19,7 @@ only move if their own routes were re-timed too (8.99 % -> 0.56 %).
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,8 +30,9 @@ from scheduler.solve.schedule import Timing
 from scheduler.stop import stop_requested, stopping
 
 _NO_LIMIT = np.iinfo(np.int64).max // 4
-# The sweep's cap, as a share of the routing search's time limit (it runs after that search, as
-# the timing stage does; it took 0.03-2.2 s on Mankowska A-E at 60 s).
+# The sweep's cap, as a share of the solve's time limit: it runs after the routing search,
+# which has the rest of the limit (pipeline.route_scenario); it took 0.03-2.2 s on Mankowska
+# A-E at 60 s, and more than its share (in wall time) on G at 300 s before the wall cap.
 TIME_SHARE = 0.05
 # Longest CP-SAT solve of one route (deterministic seconds); routes of 10-20 stops prove optimal
 # far sooner.
@@ -70,7 +72,10 @@ def resequence_routes(
 ) -> tuple[tuple[int, ...], ...]:
     """``routes`` with each route in turn re-ordered where that lowers the day's objective (the
     same visits on the same shifts; longest routes first, until ``time_limit_s`` is spent, in
-    CP-SAT's deterministic seconds, so that a sweep repeats on any machine).
+    CP-SAT's deterministic seconds, so that a sweep repeats on any machine). The same seconds
+    of wall time are a hard cap as well (building a day-sized model per route is not counted
+    in deterministic time): on a loaded or slow machine the sweep stops there, to keep the
+    solve's time limit, and is then not repeated exactly.
 
     Applies to days that weigh the latest start (``max_lateness_weight`` with soft windows),
     and only to shifts without a break rule. The caller re-times the result
@@ -79,6 +84,7 @@ def resequence_routes(
     if not applies(problem):
         return routes
     left_s = time_limit_s
+    deadline = time.monotonic() + time_limit_s
     day = _Day(
         routes=list(routes),
         start_s=dict(timing.node_start_s),
@@ -90,12 +96,13 @@ def resequence_routes(
     # 17-stop bottleneck at once, where the day-sized model found none in 2 s), then re-timed.
     for retime_others in (False, True):
         for v in longest_first:
-            if left_s <= 0 or stop_requested():
+            wall_left_s = deadline - time.monotonic()
+            if left_s <= 0 or wall_left_s <= 0 or stop_requested():
                 break
             if len(day.routes[v]) < 2 or problem.vehicle_break_after_s[v] > 0:
                 continue
             limit_s = min(left_s, _ROUTE_TIME_LIMIT_S)
-            left_s -= _reorder(problem, v, day, limit_s, seed, retime_others)
+            left_s -= _reorder(problem, v, day, limit_s, seed, retime_others, wall_left_s)
     return tuple(day.routes)
 
 
@@ -135,11 +142,18 @@ def _held(problem: Problem, day: _Day, retimed: set[int]) -> Held:
 
 
 def _reorder(
-    problem: Problem, v: int, day: _Day, time_limit_s: float, seed: int, retime_others: bool
+    problem: Problem,
+    v: int,
+    day: _Day,
+    time_limit_s: float,
+    seed: int,
+    retime_others: bool,
+    wall_limit_s: float,
 ) -> float:
     """Re-order shift ``v``'s stops, with the other shifts held or (``retime_others``) re-timed
     in their orders, if that lowers the objective; updates ``day`` then. Returns the
-    deterministic seconds the solve took."""
+    deterministic seconds the solve took (at most ``time_limit_s``; wall seconds at most
+    ``wall_limit_s``)."""
     retimed = _retimed(problem, v, day, retime_others)
     held = _held(problem, day, retimed)
     model = cp_model.CpModel()
@@ -201,6 +215,7 @@ def _reorder(
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = max(time_limit_s, 0.01)
+    solver.parameters.max_time_in_seconds = max(wall_limit_s, 0.01)
     with stopping(solver):  # a requested stop keeps the best found
         status = solver.solve(model)
     used_s = solver.deterministic_time
