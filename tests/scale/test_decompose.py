@@ -116,6 +116,25 @@ def test_a_lost_part_keeps_its_routes_and_the_rest_improves() -> None:
     assert roster.solve_info.cost <= built.solve_info.cost
 
 
+def test_passes_from_a_given_roster_keep_every_stop_or_lower_the_cost() -> None:
+    travel = travel_model_for(DAY)
+    start = solve(DAY, params=SolveParams(time_limit_s=30, seed=1, solution_limit=5))
+    assert start.solve_info is not None
+    # Lost parts: nothing improves, so the roster given is the roster returned.
+    kept = decompose.solve_decomposed(
+        DAY, travel, DETERMINISTIC, workers=_Losing(lambda _p, _i: True), initial=start
+    )
+    assert _stops(kept) == _stops(start)
+    improved = decompose.solve_decomposed(
+        DAY, travel, DETERMINISTIC, workers=InlineWorkers(), initial=start
+    )
+    assert check_roster(DAY, improved) == []
+    assert improved.solve_info is not None
+    assert improved.solve_info.cost < start.solve_info.cost
+    assert improved.kpis is not None and start.kpis is not None
+    assert improved.kpis.visits_assigned >= start.kpis.visits_assigned
+
+
 def _two_visits_an_hour_apart(different: bool) -> Scenario:
     """Two clients, each with two visits an hour apart; each client has one caregiver next door
     who could do both, and one 2 km away."""

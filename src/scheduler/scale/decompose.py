@@ -79,13 +79,15 @@ def solve_decomposed(
     params: SolveParams,
     on_progress: Callable[[Progress], None] | None = None,
     workers: Workers | None = None,
+    initial: Roster | None = None,
 ) -> Roster:
     """A validated roster of a large day (see the module's docstring); ``workers`` overrides
-    the ones ``params`` name."""
+    the ones ``params`` name. From ``initial`` (a roster of this day, its ``solve_info`` cost
+    the search's), the passes improve it instead of building one."""
     if workers is not None:
-        return _solve(scenario, travel, params, on_progress, workers)
+        return _solve(scenario, travel, params, on_progress, workers, initial)
     with workers_for(params.workers, params.cluster) as pool:
-        return _solve(scenario, travel, params, on_progress, pool)
+        return _solve(scenario, travel, params, on_progress, pool, initial)
 
 
 def _solve(
@@ -94,6 +96,7 @@ def _solve(
     params: SolveParams,
     on_progress: Callable[[Progress], None] | None,
     pool: Workers,
+    initial: Roster | None,
 ) -> Roster:
     started = time.monotonic()
     deadline = started + params.time_limit_s * (1 - FINISH_SHARE)
@@ -103,6 +106,11 @@ def _solve(
     weight = scenario.settings.weights.unassigned_per_priority
     state = DayState({})
     day_cost = sum(weight * v.priority * v.caregivers_required for v in scenario.visits)
+    if initial is not None:
+        for route in initial.routes:
+            state.routes.setdefault(route.caregiver_id, []).append(route)
+        assert initial.solve_info is not None
+        day_cost = initial.solve_info.cost
     passes = parts_done = accepted = 0
     deterministic = params.solution_limit is not None
 
@@ -111,7 +119,8 @@ def _solve(
         groups = partition(positions, params.part_routes, random.Random(f"{params.seed}:{passes}"))
         if not groups:
             break
-        part_s = _part_time_s(params, len(groups), pool.count, deadline, first=passes == 0)
+        first = passes == 0 and initial is None
+        part_s = _part_time_s(params, len(groups), pool.count, deadline, first=first)
         if part_s is None:
             break
         free, _offered, held = cut_parts(
