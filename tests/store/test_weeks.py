@@ -28,7 +28,7 @@ def test_three_weeks_from_the_store_keep_supervision_and_continuity(sqlite_url: 
     plan = load_plan(PLAN)
     shares = []
     left_out: set[str] = set()
-    supervision_left_out: set[str] = set()  # clients whose supervision a solve left out
+    compliance_left_out: set[str] = set()  # clients a compliance visit of a solve left out
     with open_store(sqlite_url) as engine:
         import_plan(engine, plan)
         for week in range(3):
@@ -38,14 +38,13 @@ def test_three_weeks_from_the_store_keep_supervision_and_continuity(sqlite_url: 
             assert check_roster(stored.scenario, stored.roster) == []
             overdue = [f for f in stored.week.week.demand.flags if f.kind == "compliance_overdue"]
             if week:  # the first week has the sample's own overdue visit; later ones follow
-                # the delivered history: overdue only where an earlier week left the visit out
-                assert {f.client_id for f in overdue} <= supervision_left_out
+                # the delivered history: overdue only where an earlier week left a visit of a
+                # compliance rule (supervision or reassessment) out
+                assert {f.client_id for f in overdue} <= compliance_left_out
             left_out.update(u.visit_id for u in stored.roster.unassigned)
             origins = stored.week.week.demand.origins
-            supervision_left_out.update(
-                u.client_id
-                for u in stored.roster.unassigned
-                if origins[u.visit_id].service == "rn_supervision"
+            compliance_left_out.update(
+                u.client_id for u in stored.roster.unassigned if origins[u.visit_id].rule
             )
             familiar = [
                 c
