@@ -54,9 +54,10 @@ def route_scenario(
     if start is not None and refit:
         start = fitting_routes(problem, start)
     reseq = resequence.applies(problem)
-    # The re-sequencing runs inside the time limit: the search has the rest of it.
-    search = replace(params, time_limit_s=params.time_limit_s * (1 - resequence.TIME_SHARE))
-    result = solve_routes(problem, search if reseq else params, on_progress, start)
+    search = params
+    if reseq:  # the re-sequencing runs inside the time limit: the search has the rest of it
+        search = replace(params, time_limit_s=params.time_limit_s * (1 - resequence.TIME_SHARE))
+    result = solve_routes(problem, search, on_progress, start)
     log.info(
         "routing search: %s, cost %d, %.1f s, first solution by %s",
         result.status,
