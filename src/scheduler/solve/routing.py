@@ -18,7 +18,7 @@ from typing import Any
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util import optional_boolean_pb2
 
-from scheduler.solve import ruin, rules, sequence
+from scheduler.solve import pairs, ruin, rules, sequence
 from scheduler.solve.compile import DependencyArc, Problem
 from scheduler.solve.params import RUIN_AND_RECREATE, SolveParams
 from scheduler.stop import stop_requested
@@ -305,6 +305,10 @@ def plan_search(problem: Problem, params: SolveParams) -> SearchPlan:
       local optimum has routes of at most 12 stops (:func:`_iterates_first`);
     - **re-sequencing** and re-timing by CP-SAT after routing: days that weigh the latest
       start (``solve.resequence.applies``, in the pipeline).
+
+    On every day with double-handed visits, each ruin-and-recreate step puts the ones it
+    leaves out back whole first (:func:`_recreate_with_pairs`): not a choice by shape, the
+    search's own moves cannot.
 
     A named ``params.first_solution`` replaces the construction; a named
     ``params.metaheuristic`` runs alone, in place of everything after it."""
@@ -620,9 +624,10 @@ def _ruin_and_recreate(
     travel_s = problem.node_travel_s(0)[:n, :n]
     neighbours = ruin.neighbours_by_travel(travel_s)
     tied = _tied_nodes(problem)
-    # Local search inserts one node at a time, so a double-handed pair taken out could never
-    # come back: its copies stay in place (other moves still shift them).
-    keep = frozenset(node for group in problem.sync_groups for node in group)
+    # Local search inserts one node at a time, so a visit of several copies taken out comes
+    # back only where it is put back whole (solve/pairs.py, two copies): the copies of larger
+    # ones stay in place (other moves still shift them).
+    keep = frozenset(node for group in problem.sync_groups if len(group) > 2 for node in group)
     ruin_params = ruin.RuinParams(mean_removed=plan.mean_removed)
 
     def cut(whole: tuple[tuple[int, ...], ...]) -> list[list[int]]:
@@ -638,13 +643,15 @@ def _ruin_and_recreate(
     while not budget.exhausted and failures_in_a_row < _MAX_FAILED_STEPS:
         candidate: _Candidate | None
         if starts is None:
-            solution = _recreate(ctx, cut(routes), budget)
+            solution = _recreate_with_pairs(ctx, cut(routes), budget, route_costs)
             candidate = None if solution is None else _Candidate.of(ctx, solution, tied=False)
         else:
             reordered = None
             if plan.reorders:
                 reordered = _reorder_costliest(route_costs, routes, tied, reorder_rng, settled)
-            candidate = _recreate_pinned(ctx, routes, starts, budget, cut, plan, reordered)
+            candidate = _recreate_pinned(
+                ctx, routes, starts, budget, cut, plan, reordered, route_costs
+            )
         if candidate is None:
             failures_in_a_row += 1
             continue
@@ -679,6 +686,31 @@ def _recreate(
     )
 
 
+def _recreate_with_pairs(
+    ctx: rules.RoutingContext,
+    routes: list[list[int]],
+    budget: _Budget,
+    costs: sequence.RouteCosts,
+) -> pywrapcp.Assignment | None:
+    """:func:`_recreate` from ``routes`` with the double-handed visits they leave out put in
+    whole where their copies fit together (``solve/pairs.py``: the search's own moves insert one
+    copy at a time, which the rule that both are served rejects); from ``routes`` as they are
+    where none fits or the model finds no times for them."""
+    if ctx.problem.sync_groups:
+        whole = pairs.insert_pairs(costs, routes, _start_ranges(ctx))
+        if whole != routes:
+            solution = _recreate(ctx, whole, budget)
+            if solution is not None:
+                return solution
+    return _recreate(ctx, routes, budget)
+
+
+def _start_ranges(ctx: rules.RoutingContext) -> list[tuple[int, int]]:
+    """Per node, the range its start has in ``ctx``'s model (windows, pins)."""
+    cumuls = [ctx.time.CumulVar(ctx.index(n)) for n in range(ctx.problem.num_nodes)]
+    return [(int(c.Min()), int(c.Max())) for c in cumuls]
+
+
 def _recreate_pinned(
     ctx: rules.RoutingContext,
     routes: tuple[tuple[int, ...], ...],
@@ -687,6 +719,7 @@ def _recreate_pinned(
     cut: Callable[[tuple[tuple[int, ...], ...]], list[list[int]]],
     plan: PinnedPlan = PinnedPlan(),
     reordered: list[list[int]] | None = None,
+    costs: sequence.RouteCosts | None = None,
 ) -> _Candidate | None:
     """One ruin-and-recreate step of a day with dependent visits: ``plan.steps`` steps in
     the pinned model (:func:`_pinned_model`, the starts held near ``starts``), each kept if
@@ -716,7 +749,10 @@ def _recreate_pinned(
                 ruined = reordered
             else:
                 ruined = cut(routes if best is None else best)
-            solution = _recreate(pinned, ruined, budget)
+            if costs is None:
+                solution = _recreate(pinned, ruined, budget)
+            else:
+                solution = _recreate_with_pairs(pinned, ruined, budget, costs)
             if solution is not None and (best is None or solution.ObjectiveValue() < best_cost):
                 best, best_cost = _extract_routes(pinned, solution), int(solution.ObjectiveValue())
     if best is None:

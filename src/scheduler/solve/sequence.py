@@ -47,12 +47,16 @@ class RouteCosts:
         self.weights = (problem.travel_weight, problem.lateness_weight, problem.max_lateness_weight)
         self._travel: dict[int, list[list[int]]] = {}
 
+    def travel(self, v: int) -> list[list[int]]:
+        """Shift ``v``'s travel seconds between nodes, then vehicle homes (as lists)."""
+        profile = int(self.problem.vehicle_profile[v])
+        if profile not in self._travel:
+            self._travel[profile] = self.problem.node_travel_s(profile).tolist()
+        return self._travel[profile]
+
     def cost(self, v: int, order: Sequence[int]) -> int:
         problem = self.problem
-        profile = int(problem.vehicle_profile[v])
-        if profile not in self._travel:
-            self._travel[profile] = problem.node_travel_s(profile).tolist()
-        travel, windows, service = self._travel[profile], self.windows, self.service
+        travel, windows, service = self.travel(v), self.windows, self.service
         home = problem.num_nodes + v
         at, now_s = home, int(problem.vehicle_start_s[v])
         travel_s = late_s = latest_s = 0
