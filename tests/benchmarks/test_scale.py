@@ -23,7 +23,9 @@ def test_a_double_handed_visit_counts_once_both_halves_are_served() -> None:
     (first, second) = [j for j, job in enumerate(jobs) if job["half"] == 1][:1] * 2
     first -= 1  # the half before it is the same visit's first half
     assert jobs[first]["visit"] == jobs[second]["visit"]
-    assigned_one, _ = _score(scenario, relaxed, [(0, [first])])
-    assigned_both, travel_min = _score(scenario, relaxed, [(0, [first]), (1, [second])])
-    assert (assigned_one, assigned_both) == (0, 1)
-    assert travel_min > 0
+    one = _score(scenario, relaxed, [(0, [first])])
+    both = _score(scenario, relaxed, [(0, [first]), (1, [second])])
+    assert (one["assigned"], both["assigned"]) == (0, 1)
+    assert (one["stops"], both["stops"]) == (1, 2)
+    assert (one["doubles"], both["doubles"]) == (0, 1)
+    assert both["travel_min"] > 0

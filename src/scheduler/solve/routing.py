@@ -165,6 +165,9 @@ def _search_parameters(
     search.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     if solution_limit is not None:
         search.solution_limit = max(1, solution_limit)
+        # A deterministic budget: no wall-clock cut inside the search either (OR-Tools stops
+        # each LNS sub-search at lns_time_limit, 100 ms by default, which varies with load).
+        search.lns_time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     search.log_search = log_search
     return search
 
