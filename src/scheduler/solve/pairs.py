@@ -59,14 +59,20 @@ def insert_pairs(
         return out
     left_out.sort(key=lambda g: -sum(int(problem.node_penalty[n]) for n in g))
     tied = _tied(problem)
+    late_s = problem.late_start_max_s
+    windows = [  # where each node may start: its windows, lateness, the model's range
+        _bounded(with_lateness(w, late_s), None if ranges is None else ranges[n])
+        for n, w in enumerate(problem.node_windows_s)
+    ]
+    day = _DayTimes(costs, out, tied, windows)
     for group in left_out:
-        day = _DayTimes(costs, out, tied, ranges)
         places = _group_places(day, group)
         if places is None:
             continue
         # Insert from the back of each route so that earlier positions stay valid.
         for node, place in sorted(zip(group, places, strict=True), key=lambda x: -x[1].at):
             out[place.v].insert(place.at, node)
+        day = _DayTimes(costs, out, tied, windows)  # the routes changed: time them again
     return out
 
 
@@ -88,15 +94,9 @@ class _DayTimes:
         costs: RouteCosts,
         routes: Routes,
         tied: frozenset[int],
-        ranges: Sequence[tuple[int, int]] | None,
+        windows: list[tuple[tuple[int, int], ...]],
     ) -> None:
-        self.costs, self.routes, self.tied = costs, routes, tied
-        problem = costs.problem
-        late_s = problem.late_start_max_s
-        self.windows = [
-            _bounded(with_lateness(w, late_s), None if ranges is None else ranges[n])
-            for n, w in enumerate(problem.node_windows_s)
-        ]
+        self.costs, self.routes, self.tied, self.windows = costs, routes, tied, windows
         self.starts = self._earliest_starts()
 
     def _earliest_starts(self) -> dict[int, int]:
