@@ -4,7 +4,7 @@ The routing search moves and inserts one node at a time, and the copies of a dou
 visit are served together or not at all, at one start, by two caregivers: a move that inserts
 one copy breaks that rule and is rejected, so a double-handed visit the construction left out
 stays out for good. On the synthetic day of 120 visits and 16 caregivers with 10 double-handed
-visits (docs/experiments.md, "Double-handed visits"), none of them was served.
+visits (docs/experiments.md, "Double-handed visits put back whole"), none of them was served.
 
 This module is the pair move the search lacks: for each double-handed visit nobody serves, it
 looks for two different shifts and a place in each where the visit's copies can start at one
@@ -98,6 +98,7 @@ class _DayTimes:
     ) -> None:
         self.costs, self.routes, self.tied, self.windows = costs, routes, tied, windows
         self.starts = self._earliest_starts()
+        self._gaps: dict[int, tuple[list[int], list[int]] | None] = {}
 
     def _earliest_starts(self) -> dict[int, int]:
         """Each stop's earliest start: routes forward in turn, each tied stop no earlier than
@@ -133,7 +134,12 @@ class _DayTimes:
     def gaps(self, v: int) -> tuple[list[int], list[int]] | None:
         """Per gap of shift ``v``'s route (home, stops, home): the earliest departure from the
         stop before it, and the latest start of the stop after it (the shift's end for the
-        home); None if the route has no times."""
+        home); None if the route has no times. Worked out once per shift."""
+        if v not in self._gaps:
+            self._gaps[v] = self._route_gaps(v)
+        return self._gaps[v]
+
+    def _route_gaps(self, v: int) -> tuple[list[int], list[int]] | None:
         problem, costs = self.costs.problem, self.costs
         route = self.routes[v]
         travel = costs.travel(v)
