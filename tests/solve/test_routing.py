@@ -362,9 +362,50 @@ def test_the_search_plan_follows_the_day_shape_in_one_place() -> None:
         "GREEDY_DESCENT",
     )
     assert plan_search(soft, default).first_metaheuristic == "GUIDED_LOCAL_SEARCH"  # type: ignore[arg-type]
+    assert not plan_search(soft, default).punctual_first  # type: ignore[arg-type]
+    above = routing._PUNCTUAL_FIRST_MIN_NODES + 1
+    large_soft = SimpleNamespace(**{**vars(soft), "num_nodes": above})
+    assert plan_search(large_soft, default).punctual_first  # type: ignore[arg-type]
+    large_hard = SimpleNamespace(**{**vars(large_soft), "late_start_max_s": 0})
+    assert not plan_search(large_hard, default).punctual_first  # type: ignore[arg-type]
     named = plan_search(tied, SolveParams(metaheuristic="TABU_SEARCH"))  # type: ignore[arg-type]
     assert (named.ruin_and_recreate, named.pinned, named.first_metaheuristic) == (
         False,
         False,
         "TABU_SEARCH",
     )
+
+
+def test_a_soft_day_searched_punctual_first_still_serves_what_only_fits_late(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One caregiver, two visits that both should start 09:00-09:10: on time only one fits.
+    # The first stage (windows hard) leaves one out; the next (at most 30 min late) serves it
+    # 20 min late, and the day as it is keeps that.
+    from scheduler.domain.model import Settings
+    from tests.builders import caregiver, client, place, scenario, visit
+
+    day = scenario(
+        [caregiver("NEAR", home=place(0, 0))],
+        [client("P")],
+        [
+            visit("V1", "P", window=("09:00", "09:10"), duration_min=60, priority=5),
+            visit("V2", "P", window=("09:00", "09:10"), duration_min=30, priority=1),
+        ],
+        settings=Settings(late_start_max_min=60),
+    )
+    problem = compile_problem(day, travel_model_for(day))
+    monkeypatch.setattr(routing, "_PUNCTUAL_FIRST_MIN_NODES", 0)
+    searched: list[tuple[int, int]] = []
+    real = routing.solve_routes
+
+    def recording(p: Problem, *args: Any) -> routing.RoutingResult:
+        result = real(p, *args)
+        searched.append((p.late_start_max_s, sum(len(r) for r in result.routes)))
+        return result
+
+    monkeypatch.setattr(routing, "solve_routes", recording)
+    result = routing.solve_routes(problem, SolveParams(time_limit_s=2, solution_limit=200))
+    # the stages in turn, then the outer call
+    assert searched == [(0, 1), (1800, 2), (3600, 2), (3600, 2)]
+    assert result.first_solution.endswith("lateness capped first") and result.initial_cost is None
