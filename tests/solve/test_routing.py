@@ -362,12 +362,12 @@ def test_the_search_plan_follows_the_day_shape_in_one_place() -> None:
         "GREEDY_DESCENT",
     )
     assert plan_search(soft, default).first_metaheuristic == "GUIDED_LOCAL_SEARCH"  # type: ignore[arg-type]
-    assert not plan_search(soft, default).punctual_first  # type: ignore[arg-type]
-    above = routing._PUNCTUAL_FIRST_MIN_NODES + 1
+    assert not plan_search(soft, default).lateness_capped_first  # type: ignore[arg-type]
+    above = routing._CAPPED_FIRST_MIN_NODES + 1
     large_soft = SimpleNamespace(**{**vars(soft), "num_nodes": above})
-    assert plan_search(large_soft, default).punctual_first  # type: ignore[arg-type]
+    assert plan_search(large_soft, default).lateness_capped_first  # type: ignore[arg-type]
     large_hard = SimpleNamespace(**{**vars(large_soft), "late_start_max_s": 0})
-    assert not plan_search(large_hard, default).punctual_first  # type: ignore[arg-type]
+    assert not plan_search(large_hard, default).lateness_capped_first  # type: ignore[arg-type]
     named = plan_search(tied, SolveParams(metaheuristic="TABU_SEARCH"))  # type: ignore[arg-type]
     assert (named.ruin_and_recreate, named.pinned, named.first_metaheuristic) == (
         False,
@@ -376,7 +376,7 @@ def test_the_search_plan_follows_the_day_shape_in_one_place() -> None:
     )
 
 
-def test_a_soft_day_searched_punctual_first_still_serves_what_only_fits_late(
+def test_a_soft_day_searched_lateness_capped_first_still_serves_what_only_fits_late(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # One caregiver, two visits that both should start 09:00-09:10: on time only one fits.
@@ -395,7 +395,7 @@ def test_a_soft_day_searched_punctual_first_still_serves_what_only_fits_late(
         settings=Settings(late_start_max_min=60),
     )
     problem = compile_problem(day, travel_model_for(day))
-    monkeypatch.setattr(routing, "_PUNCTUAL_FIRST_MIN_NODES", 0)
+    monkeypatch.setattr(routing, "_CAPPED_FIRST_MIN_NODES", 0)
     searched: list[tuple[int, int]] = []
     real = routing.solve_routes
 

@@ -70,11 +70,11 @@ _INSERTION_LNS_OPERATORS = (
 # Days with dependent visits: the share by which the costliest route, ordered on its own, must
 # beat its current order for a step to start from that order (_reorder_costliest).
 _REORDER_MIN_GAIN = 0.05
-# Days with soft windows of more than _PUNCTUAL_FIRST_MIN_NODES stops: their search runs first
+# Days with soft windows of more than _CAPPED_FIRST_MIN_NODES stops: their search runs first
 # on the day with a cap on lateness, stage by stage (the cap in seconds, the share of the time
-# limit), then on the day as it is (_punctual_first).
+# limit), then on the day as it is (_lateness_capped_first).
 _LATENESS_STAGES = ((0, 0.4), (30 * 60, 0.1))
-_PUNCTUAL_FIRST_MIN_NODES = 150
+_CAPPED_FIRST_MIN_NODES = 150
 # The least time between two progress reports of one search.
 _REPORT_EVERY_S = 0.25
 
@@ -293,7 +293,7 @@ class SearchPlan:
     guided: bool  # guided local search first
     first_metaheuristic: str
     first_share: float  # of the time limit, for the first phase
-    punctual_first: bool = False  # the day with hard windows first (_punctual_first)
+    lateness_capped_first: bool = False  # stages of capped lateness first
 
 
 def plan_search(problem: Problem, params: SolveParams) -> SearchPlan:
@@ -315,7 +315,7 @@ def plan_search(problem: Problem, params: SolveParams) -> SearchPlan:
     - **lateness capped first**: on large days with soft windows, the search runs on the day
       with its windows hard, then with starts at most 30 min late, and only then on the day
       as it is, each stage from the last one's roster and planned by the entries above for
-      its own time (:func:`_starts_punctual`);
+      its own time (:func:`_caps_lateness_first`);
     - **re-sequencing** and re-timing by CP-SAT after routing: days that weigh the latest
       start (``solve.resequence.applies``, in the pipeline).
 
@@ -341,7 +341,7 @@ def plan_search(problem: Problem, params: SolveParams) -> SearchPlan:
         guided=guided,
         first_metaheuristic=first_metaheuristic,
         first_share=first_share,
-        punctual_first=ruin_and_recreate and _starts_punctual(problem),
+        lateness_capped_first=ruin_and_recreate and _caps_lateness_first(problem),
     )
 
 
@@ -367,8 +367,8 @@ def solve_routes(
         )
 
     plan = plan_search(problem, params)
-    if plan.punctual_first and initial_routes is None:
-        return _punctual_first(problem, params, on_progress, started)
+    if plan.lateness_capped_first and initial_routes is None:
+        return _lateness_capped_first(problem, params, on_progress, started)
     ruin_and_recreate, guided, pinned = plan.ruin_and_recreate, plan.guided, plan.pinned
     first_metaheuristic, first_share = plan.first_metaheuristic, plan.first_share
     # If the preferred construction finds nothing (it can fail on tightly tied visits), fall back
@@ -414,13 +414,13 @@ def solve_routes(
     raise RuntimeError("OR-Tools found no roster even with every visit left out")
 
 
-def _punctual_first(
+def _lateness_capped_first(
     problem: Problem,
     params: SolveParams,
     on_progress: Callable[[Progress], None] | None,
     started: float,
 ) -> RoutingResult:
-    """The search of a day with soft windows in stages (:func:`_starts_punctual` says where):
+    """The search of a day with soft windows in stages (:func:`_caps_lateness_first` says where):
     for each of ``_LATENESS_STAGES`` (a cap on how late a start may be, a share of the time
     and of the solution limit) the day with that cap, each stage from the roster of the one
     before; then the day as it is for the rest of the time.
@@ -892,9 +892,9 @@ def _starts_guided(problem: Problem) -> bool:
     return tied or soft
 
 
-def _starts_punctual(problem: Problem) -> bool:
+def _caps_lateness_first(problem: Problem) -> bool:
     """Whether the search runs on the day with its lateness capped first
-    (:func:`_punctual_first`): soft windows and more than ``_PUNCTUAL_FIRST_MIN_NODES`` stops.
+    (:func:`_lateness_capped_first`): soft windows, more than ``_CAPPED_FIRST_MIN_NODES`` stops.
 
     Measured on Mankowska at 300 s (docs/experiments.md, "Lateness capped first"): the day's
     own search starts from a roster whose lateness it never removes (G1: 8,324 min of
@@ -906,7 +906,7 @@ def _starts_punctual(problem: Problem) -> bool:
     Not measured on A-E (at most 130 stops), which keep their search.
     """
     soft = problem.lateness_weight > 0 and problem.late_start_max_s > 0
-    return soft and problem.num_nodes > _PUNCTUAL_FIRST_MIN_NODES
+    return soft and problem.num_nodes > _CAPPED_FIRST_MIN_NODES
 
 
 def _iterates_first(routes: tuple[tuple[int, ...], ...]) -> bool:
