@@ -887,9 +887,7 @@ def _starts_guided(problem: Problem) -> bool:
     local optimum is best; with soft windows or tied visits (double-handed, dependent), half the
     time in guided local search first and the rest in ruin and recreate beats either alone.
     """
-    tied = bool(problem.sync_groups or problem.dependencies)
-    soft = problem.lateness_weight > 0 and problem.late_start_max_s > 0
-    return tied or soft
+    return bool(problem.sync_groups or problem.dependencies) or _soft_windows(problem)
 
 
 def _caps_lateness_first(problem: Problem) -> bool:
@@ -905,8 +903,12 @@ def _caps_lateness_first(problem: Problem) -> bool:
     most 30 min late for a tenth of the time, all 400 went in and the day ended at 11.3 %.
     Not measured on A-E (at most 130 stops), which keep their search.
     """
-    soft = problem.lateness_weight > 0 and problem.late_start_max_s > 0
-    return soft and problem.num_nodes > _CAPPED_FIRST_MIN_NODES
+    return _soft_windows(problem) and problem.num_nodes > _CAPPED_FIRST_MIN_NODES
+
+
+def _soft_windows(problem: Problem) -> bool:
+    """Whether visits may start late, at a cost."""
+    return problem.lateness_weight > 0 and problem.late_start_max_s > 0
 
 
 def _iterates_first(routes: tuple[tuple[int, ...], ...]) -> bool:
