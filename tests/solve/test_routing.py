@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pytest
 
 from scheduler.api import travel_model_for
@@ -376,12 +378,9 @@ def test_the_search_plan_follows_the_day_shape_in_one_place() -> None:
     )
 
 
-def test_a_soft_day_searched_lateness_capped_first_still_serves_what_only_fits_late(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # One caregiver, two visits that both should start 09:00-09:10: on time only one fits.
-    # The first stage (windows hard) leaves one out; the next (at most 30 min late) serves it
-    # 20 min late, and the day as it is keeps that.
+def _one_carer_two_visits(first_min: int, second_min: int, late_max_min: int) -> Problem:
+    """NEAR alone; V1 (``first_min`` long, priority 5) and V2 (``second_min``) at one client,
+    both to start 09:00-09:10: on time only one fits, the other starts when it is done."""
     from scheduler.domain.model import Settings
     from tests.builders import caregiver, client, place, scenario, visit
 
@@ -389,23 +388,79 @@ def test_a_soft_day_searched_lateness_capped_first_still_serves_what_only_fits_l
         [caregiver("NEAR", home=place(0, 0))],
         [client("P")],
         [
-            visit("V1", "P", window=("09:00", "09:10"), duration_min=60, priority=5),
-            visit("V2", "P", window=("09:00", "09:10"), duration_min=30, priority=1),
+            visit("V1", "P", window=("09:00", "09:10"), duration_min=first_min, priority=5),
+            visit("V2", "P", window=("09:00", "09:10"), duration_min=second_min, priority=1),
         ],
-        settings=Settings(late_start_max_min=60),
+        settings=Settings(late_start_max_min=late_max_min),
     )
-    problem = compile_problem(day, travel_model_for(day))
+    return compile_problem(day, travel_model_for(day))
+
+
+def _visit_order(problem: Problem, routes: tuple[tuple[int, ...], ...]) -> list[str]:
+    return [problem.visit_ids[problem.node_visit[n]] for route in routes for n in route]
+
+
+@pytest.mark.parametrize(
+    ("v1_cap_min", "v2_cap_min", "order"),
+    [(60, 15, ["V2", "V1"]), (15, 60, ["V1", "V2"])],
+)
+def test_a_node_s_own_lateness_cap_binds_in_the_search(
+    v1_cap_min: int, v2_cap_min: int, order: list[str]
+) -> None:
+    # V2 first makes V1 20 min late, V1 first makes V2 50 min late: the caps decide.
+    problem = _one_carer_two_visits(60, 30, late_max_min=60)
+    caps = {"V1": v1_cap_min * 60, "V2": v2_cap_min * 60}
+    capped = dataclasses.replace(
+        problem,
+        node_late_start_max_s=np.array(
+            [caps[problem.visit_ids[v]] for v in problem.node_visit], dtype=np.int64
+        ),
+    )
+    result = routing.solve_routes(capped, SolveParams(time_limit_s=2, solution_limit=200))
+    assert _visit_order(capped, result.routes) == order
+
+
+def _record_stages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, tuple[int, ...], int]]:
+    """Each call of solve_routes: the cap, the nodes' own caps and how many stops it serves."""
     monkeypatch.setattr(routing, "_CAPPED_FIRST_MIN_NODES", 0)
-    searched: list[tuple[int, int]] = []
+    searched: list[tuple[int, tuple[int, ...], int]] = []
     real = routing.solve_routes
 
     def recording(p: Problem, *args: Any) -> routing.RoutingResult:
         result = real(p, *args)
-        searched.append((p.late_start_max_s, sum(len(r) for r in result.routes)))
+        caps = tuple(int(c) for c in p.node_late_start_max_s)
+        searched.append((p.late_start_max_s, caps, sum(len(r) for r in result.routes)))
         return result
 
     monkeypatch.setattr(routing, "solve_routes", recording)
+    return searched
+
+
+def test_a_soft_day_searched_lateness_capped_first_still_serves_what_only_fits_late(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The first stage (windows hard) leaves V2 out; the next (at most 30 min late) serves it
+    # 20 min late, and the day as it is keeps that: nothing is left to put back.
+    problem = _one_carer_two_visits(60, 30, late_max_min=60)
+    searched = _record_stages(monkeypatch)
     result = routing.solve_routes(problem, SolveParams(time_limit_s=2, solution_limit=200))
     # the stages in turn, then the outer call
-    assert searched == [(0, 1), (1800, 2), (3600, 2), (3600, 2)]
+    assert searched == [(0, (), 1), (1800, (), 2), (3600, (), 2), (3600, (), 2)]
     assert result.first_solution.endswith("lateness capped first") and result.initial_cost is None
+
+
+def test_a_visit_no_capped_stage_serves_is_put_back_with_only_itself_late(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # V1 (50 min) and V2 (45 min): V2 first makes V1 35 min late, V1 first makes V2 40 min
+    # late, so both capped stages serve V1 alone. The put-back stage lets only V2 be late (V1
+    # stays within 30 min of its window) and serves both, V1 first; the day keeps both.
+    problem = _one_carer_two_visits(50, 45, late_max_min=120)
+    searched = _record_stages(monkeypatch)
+    result = routing.solve_routes(problem, SolveParams(time_limit_s=2, solution_limit=200))
+    own_caps = {"V1": 1800, "V2": 7200}
+    put_back = tuple(own_caps[problem.visit_ids[v]] for v in problem.node_visit)
+    assert searched == [
+        (0, (), 1), (1800, (), 1), (7200, put_back, 2), (7200, (), 2), (7200, (), 2)
+    ]  # fmt: skip
+    assert sorted(_visit_order(problem, result.routes)) == ["V1", "V2"]

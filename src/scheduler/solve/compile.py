@@ -86,10 +86,19 @@ class Problem:
     node_published_s: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     moved_start_weight: int = 0
     churn_tolerance_s: int = 0
+    # the search's own cap on a node's lateness, below ``late_start_max_s`` (empty: none); the
+    # staged search of a soft day puts left-out visits back with it (solve/routing.py)
+    node_late_start_max_s: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def num_nodes(self) -> int:
         return len(self.node_visit)
+
+    def late_start_max_of(self, node: int) -> int:
+        """How long after its last window node ``node`` may start."""
+        if len(self.node_late_start_max_s):
+            return int(self.node_late_start_max_s[node])
+        return self.late_start_max_s
 
     @property
     def later_copies(self) -> frozenset[int]:

@@ -59,9 +59,10 @@ def insert_pairs(
         return out
     left_out.sort(key=lambda g: -sum(int(problem.node_penalty[n]) for n in g))
     tied = _tied(problem)
-    late_s = problem.late_start_max_s
     windows = [  # where each node may start: its windows, lateness, the model's range
-        _bounded(with_lateness(w, late_s), None if ranges is None else ranges[n])
+        _bounded(
+            with_lateness(w, problem.late_start_max_of(n)), None if ranges is None else ranges[n]
+        )
         for n, w in enumerate(problem.node_windows_s)
     ]
     day = _DayTimes(costs, out, tied, windows)

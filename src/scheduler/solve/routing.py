@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util import optional_boolean_pb2
 
@@ -74,6 +75,8 @@ _REORDER_MIN_GAIN = 0.05
 # on the day with a cap on lateness, stage by stage (the cap in seconds, the share of the time
 # limit), then on the day as it is (_lateness_capped_first).
 _LATENESS_STAGES = ((0, 0.4), (30 * 60, 0.1))
+# ... then, if visits are left out, the share of the time in which only they may be later
+_PUT_BACK_SHARE = 0.1
 _CAPPED_FIRST_MIN_NODES = 150
 # The least time between two progress reports of one search.
 _REPORT_EVERY_S = 0.25
@@ -423,17 +426,20 @@ def _lateness_capped_first(
     """The search of a day with soft windows in stages (:func:`_caps_lateness_first` says where):
     for each of ``_LATENESS_STAGES`` (a cap on how late a start may be, a share of the time
     and of the solution limit) the day with that cap, each stage from the roster of the one
-    before; then the day as it is for the rest of the time.
+    before; then, if visits are still left out, ``_PUT_BACK_SHARE`` of the time in which only
+    they may start as late as the day allows (every stop served keeps the last cap); then the
+    day as it is for the rest of the time.
 
     Every roster of a capped day is one of the day's own: a later stage only puts back what the
     earlier ones left out, where its lateness is cheaper than leaving it out, and improves. The
-    cap keeps one visit put back from making a whole route late.
+    caps keep one visit put back from making a whole route late.
     """
     limit, used = params.solution_limit, 0
     routes: tuple[tuple[int, ...], ...] | None = None
     construction = ""  # the first stage's
-    stages: list[tuple[int, float | None]] = [*_LATENESS_STAGES, (problem.late_start_max_s, None)]
-    for cap_s, share in stages:  # share None: the rest
+
+    def stage(day: Problem, share: float | None) -> RoutingResult:  # share None: the rest
+        nonlocal limit, used, routes, construction
         elapsed_s = time.monotonic() - started
         left_s = params.time_limit_s - elapsed_s
         time_s = left_s if share is None else min(share * params.time_limit_s, left_s)
@@ -441,19 +447,37 @@ def _lateness_capped_first(
         if limit is not None:
             solutions = max(1, limit - used if share is None else round(share * limit))
             used += solutions
-        stage = dataclasses.replace(
+        budget = dataclasses.replace(
             params, time_limit_s=max(time_s, 0.01), solution_limit=solutions
         )
         report = None if on_progress is None else _shifted(on_progress, elapsed_s)
-        capped = dataclasses.replace(problem, late_start_max_s=min(cap_s, problem.late_start_max_s))
-        result = solve_routes(capped, stage, report, routes)
+        result = solve_routes(day, budget, report, routes)
         routes, construction = result.routes, construction or result.first_solution
+        return result
+
+    cap_s = 0
+    for cap_s, share in _LATENESS_STAGES:
+        cap_s = min(cap_s, problem.late_start_max_s)
+        stage(dataclasses.replace(problem, late_start_max_s=cap_s), share)
+    assert routes is not None
+    served = {node for route in routes for node in route}
+    if len(served) < problem.num_nodes:
+        stage(_putting_back(problem, served, cap_s), _PUT_BACK_SHARE)
+    result = stage(problem, None)
     return dataclasses.replace(
         result,
         wall_s=time.monotonic() - started,
         first_solution=f"{construction}, lateness capped first",
         initial_cost=None,
     )
+
+
+def _putting_back(problem: Problem, served: set[int], cap_s: int) -> Problem:
+    """``problem`` with every node of ``served`` at most ``cap_s`` late: the others may start as
+    late as the day allows, so that one put back makes no stop but itself later than the cap."""
+    caps = np.full(problem.num_nodes, problem.late_start_max_s, dtype=np.int64)
+    caps[sorted(served)] = cap_s
+    return dataclasses.replace(problem, node_late_start_max_s=caps)
 
 
 def _shifted(

@@ -85,11 +85,11 @@ def add_time_dimension(ctx: RoutingContext) -> None:
 
 def add_visit_windows(ctx: RoutingContext) -> None:
     """Hard: service starts inside one of the visit's windows, or (soft windows) at most
-    ``late_start_max_s`` after the last one closes."""
+    ``late_start_max_s`` (or the node's own cap) after the last one closes."""
     p = ctx.problem
     for node, windows in enumerate(p.node_windows_s):
         cumul = ctx.time.CumulVar(ctx.index(node))
-        cumul.SetRange(windows[0][0], windows[-1][1] + p.late_start_max_s)
+        cumul.SetRange(windows[0][0], windows[-1][1] + p.late_start_max_of(node))
         for (_, end), (start, _) in pairwise(windows):
             if start - end > 1:
                 cumul.RemoveInterval(end + 1, start - 1)
