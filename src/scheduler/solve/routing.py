@@ -73,9 +73,9 @@ _INSERTION_LNS_OPERATORS = (
 _REORDER_MIN_GAIN = 0.05
 # Days with soft windows of more than _CAPPED_FIRST_MIN_NODES stops: their search runs first
 # on the day with a cap on lateness, stage by stage (the cap in seconds, the share of the time
-# limit), then on the day as it is (_lateness_capped_first).
+# limit); then, if visits are still left out, for _PUT_BACK_SHARE of the time with only those
+# allowed to start later than the last cap; then on the day as it is (_lateness_capped_first).
 _LATENESS_STAGES = ((0, 0.4), (30 * 60, 0.1))
-# ... then, if visits are left out, the share of the time in which only they may be later
 _PUT_BACK_SHARE = 0.1
 _CAPPED_FIRST_MIN_NODES = 150
 # The least time between two progress reports of one search.
@@ -473,10 +473,15 @@ def _lateness_capped_first(
 
 
 def _putting_back(problem: Problem, served: set[int], cap_s: int) -> Problem:
-    """``problem`` with every node of ``served`` at most ``cap_s`` late: the others may start as
-    late as the day allows, so that one put back makes no stop but itself later than the cap."""
-    caps = np.full(problem.num_nodes, problem.late_start_max_s, dtype=np.int64)
-    caps[sorted(served)] = cap_s
+    """``problem`` with the nodes left out of ``served`` and the nodes tied to them (copies,
+    dependencies) as late as the day allows, and every other node at most ``cap_s`` late: a
+    node put back makes no stop later than the cap but itself and those it must keep time with
+    (a lag to a served visit held within the cap could leave it no place)."""
+    tied = _tied_nodes(problem)
+    free = {n for n in range(problem.num_nodes) if n not in served}
+    free |= {other for n in free for other in tied.get(n, ())}
+    caps = np.full(problem.num_nodes, cap_s, dtype=np.int64)
+    caps[sorted(free)] = problem.late_start_max_s
     return dataclasses.replace(problem, node_late_start_max_s=caps)
 
 
@@ -925,6 +930,9 @@ def _caps_lateness_first(problem: Problem) -> bool:
     stops on time in 120 s. Put back with no cap, one service left out made whole routes late
     (G4 648 %: the penalty of a visit out outweighs 25,000 min of lateness); with starts at
     most 30 min late for a tenth of the time, all 400 went in and the day ended at 11.3 %.
+    Where a service still could not go in within 30 min, the day as it is put it in at any
+    cost (G1: 1,748 min late, 58 %; G3: 425 min, 29.7 %); put back first with only itself
+    late, G1 ended at 13.2 % and G3 at 10.8 %.
     Not measured on A-E (at most 130 stops), which keep their search.
     """
     return _soft_windows(problem) and problem.num_nodes > _CAPPED_FIRST_MIN_NODES
