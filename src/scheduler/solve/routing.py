@@ -932,7 +932,7 @@ def _caps_lateness_first(problem: Problem) -> bool:
     most 30 min late for a tenth of the time, all 400 went in and the day ended at 11.3 %.
     Where a service still could not go in within 30 min, the day as it is put it in at any
     cost (G1: 1,748 min late, 58 %; G3: 425 min, 29.7 %); put back first with only itself
-    late, G1 ended at 13.2 % and G3 at 10.8 %.
+    late, G1 ended at 13.3 % and G3 at 10.8 % (F mean 5.87 %, G 10.54 %).
     Not measured on A-E (at most 130 stops), which keep their search.
     """
     return _soft_windows(problem) and problem.num_nodes > _CAPPED_FIRST_MIN_NODES
