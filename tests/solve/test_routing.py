@@ -420,14 +420,6 @@ def test_a_node_s_own_lateness_cap_binds_in_the_search(
     assert _visit_order(capped, result.routes) == order
 
 
-def test_putting_back_frees_what_is_left_out_and_what_it_keeps_time_with() -> None:
-    problem = _one_carer_two_visits(50, 45, late_max_min=120)
-    tied = dataclasses.replace(problem, dependencies=(DependencyArc(0, 1, 0, None),))
-    assert list(routing._putting_back(problem, {0}, 1800).node_late_start_max_s) == [1800, 7200]
-    assert list(routing._putting_back(tied, {0}, 1800).node_late_start_max_s) == [7200, 7200]
-    assert list(routing._putting_back(tied, {0, 1}, 1800).node_late_start_max_s) == [1800, 1800]
-
-
 def _record_stages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, tuple[int, ...], int]]:
     """Each call of solve_routes: the cap, the nodes' own caps and how many stops it serves."""
     monkeypatch.setattr(routing, "_CAPPED_FIRST_MIN_NODES", 0)

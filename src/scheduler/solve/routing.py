@@ -473,15 +473,10 @@ def _lateness_capped_first(
 
 
 def _putting_back(problem: Problem, served: set[int], cap_s: int) -> Problem:
-    """``problem`` with the nodes left out of ``served`` and the nodes tied to them (copies,
-    dependencies) as late as the day allows, and every other node at most ``cap_s`` late: a
-    node put back makes no stop later than the cap but itself and those it must keep time with
-    (a lag to a served visit held within the cap could leave it no place)."""
-    tied = _tied_nodes(problem)
-    free = {n for n in range(problem.num_nodes) if n not in served}
-    free |= {other for n in free for other in tied.get(n, ())}
-    caps = np.full(problem.num_nodes, cap_s, dtype=np.int64)
-    caps[sorted(free)] = problem.late_start_max_s
+    """``problem`` with every node of ``served`` at most ``cap_s`` late and every other node as
+    late as the day allows: a node put back makes no stop but itself later than the cap."""
+    caps = np.full(problem.num_nodes, problem.late_start_max_s, dtype=np.int64)
+    caps[sorted(served)] = cap_s
     return dataclasses.replace(problem, node_late_start_max_s=caps)
 
 
@@ -932,7 +927,7 @@ def _caps_lateness_first(problem: Problem) -> bool:
     most 30 min late for a tenth of the time, all 400 went in and the day ended at 11.3 %.
     Where a service still could not go in within 30 min, the day as it is put it in at any
     cost (G1: 1,748 min late, 58 %; G3: 425 min, 29.7 %); put back first with only itself
-    late, G1 ended at 13.3 % and G3 at 10.8 % (F mean 5.87 %, G 10.54 %).
+    late, G1 ended at 13.3 % and G3 at 10.8 % (docs/experiments.md, "Put back").
     Not measured on A-E (at most 130 stops), which keep their search.
     """
     return _soft_windows(problem) and problem.num_nodes > _CAPPED_FIRST_MIN_NODES
