@@ -436,31 +436,30 @@ def _record_stages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, tuple[int
     return searched
 
 
+@pytest.mark.parametrize(
+    ("v1_min", "v2_min", "late_max_min", "put_back"),
+    [
+        # V2 first makes V1 20 min late: the 30-min stage serves both, nothing to put back.
+        (60, 30, 60, False),
+        # V2 first makes V1 35 min late, V1 first makes V2 40 min late: both capped stages
+        # serve V1 alone; the put-back stage lets only V2 be late (V1 stays within 30 min).
+        (50, 45, 120, True),
+    ],
+)
 def test_a_soft_day_searched_lateness_capped_first_still_serves_what_only_fits_late(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, v1_min: int, v2_min: int, late_max_min: int, put_back: bool
 ) -> None:
-    # The first stage (windows hard) leaves V2 out; the next (at most 30 min late) serves it
-    # 20 min late, and the day as it is keeps that: nothing is left to put back.
-    problem = _one_carer_two_visits(60, 30, late_max_min=60)
+    problem = _one_carer_two_visits(v1_min, v2_min, late_max_min=late_max_min)
     searched = _record_stages(monkeypatch)
     result = routing.solve_routes(problem, SolveParams(time_limit_s=2, solution_limit=200))
-    # the stages in turn, then the outer call
-    assert searched == [(0, (), 1), (1800, (), 2), (3600, (), 2), (3600, (), 2)]
-    assert result.first_solution.endswith("lateness capped first") and result.initial_cost is None
-
-
-def test_a_visit_no_capped_stage_serves_is_put_back_with_only_itself_late(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # V1 (50 min) and V2 (45 min): V2 first makes V1 35 min late, V1 first makes V2 40 min
-    # late, so both capped stages serve V1 alone. The put-back stage lets only V2 be late (V1
-    # stays within 30 min of its window) and serves both, V1 first; the day keeps both.
-    problem = _one_carer_two_visits(50, 45, late_max_min=120)
-    searched = _record_stages(monkeypatch)
-    result = routing.solve_routes(problem, SolveParams(time_limit_s=2, solution_limit=200))
-    own_caps = {"V1": 1800, "V2": 7200}
-    put_back = tuple(own_caps[problem.visit_ids[v]] for v in problem.node_visit)
-    assert searched == [
-        (0, (), 1), (1800, (), 1), (7200, put_back, 2), (7200, (), 2), (7200, (), 2)
-    ]  # fmt: skip
+    day_s = late_max_min * 60
+    if put_back:
+        own_caps = {"V1": 1800, "V2": day_s}
+        caps = tuple(own_caps[problem.visit_ids[v]] for v in problem.node_visit)
+        stages = [(0, (), 1), (1800, (), 1), (day_s, caps, 2)]
+    else:
+        stages = [(0, (), 1), (1800, (), 2)]
+    # the stages in turn, the day as it is, then the outer call
+    assert searched == [*stages, (day_s, (), 2), (day_s, (), 2)]
     assert sorted(_visit_order(problem, result.routes)) == ["V1", "V2"]
+    assert result.first_solution.endswith("lateness capped first") and result.initial_cost is None

@@ -439,7 +439,7 @@ def _lateness_capped_first(
     construction = ""  # the first stage's
 
     def stage(day: Problem, share: float | None) -> RoutingResult:  # share None: the rest
-        nonlocal limit, used, routes, construction
+        nonlocal used, routes, construction
         elapsed_s = time.monotonic() - started
         left_s = params.time_limit_s - elapsed_s
         time_s = left_s if share is None else min(share * params.time_limit_s, left_s)
